@@ -1,0 +1,63 @@
+"""Where the library lives and the user's settings (TOML at the XDG config path).
+
+A missing config file means defaults; a broken one is a one-line error, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "tuinews"
+DEFAULT_MAX_DOCUMENT_MB = 50
+
+
+class ConfigError(ValueError):
+    """The config file exists but cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    db_path: Path
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1024 * 1024
+
+
+def config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "library.db"
+
+
+def load_config(db_override: str | None = None) -> Config:
+    """The library path: `--db`, else `TUINEWS_DB`, else the config file, else XDG data."""
+    path = config_path()
+    settings: dict = {}
+    if path.is_file():
+        try:
+            settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+    library = _table(settings, "library", path)
+    refresh = _table(settings, "refresh", path)
+
+    db = db_override or os.environ.get("TUINEWS_DB") or library.get("db")
+    max_mb = refresh.get("max_document_mb", DEFAULT_MAX_DOCUMENT_MB)
+    if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:
+        raise ConfigError(f"{path}: refresh.max_document_mb must be a positive number")
+    return Config(
+        db_path=Path(db).expanduser() if db else default_db_path(),
+        max_document_bytes=int(max_mb * 1024 * 1024),
+    )
+
+
+def _table(settings: dict, name: str, path: Path) -> dict:
+    table = settings.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return table

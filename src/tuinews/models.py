@@ -1,0 +1,102 @@
+"""The types that cross module boundaries.
+
+What a source *said* (ParsedFeed, ParsedArticle) is kept apart from what we
+*keep* (Feed, ArticleRow, ArticleBody: ids, read/starred state, refresh
+history), so that merging a refetch into stored state is one explicit step in
+the store.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class SourceKind(enum.StrEnum):
+    URL = "url"  # http(s) feed, fetched by the network refresh
+    FILE = "file"  # local feed file (RSS, RDF, Atom, JSON Feed)
+    FOLDER = "folder"  # folder of .txt/.md/.html article files
+
+
+class ContentKind(enum.StrEnum):
+    HTML = "html"
+    TEXT = "text"
+
+
+class NotAFeed(ValueError):
+    """The document is not something we can read as a feed; the message is one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    identity: str  # stable within its feed: guid, else link, else a content hash
+    title: str
+    link: str
+    author: str
+    published: int | None  # Unix seconds, UTC; None when missing or not believable
+    summary: str  # plain text: a standfirst or the feed's short description
+    content_html: str  # "" for plain-text articles
+    content_text: str  # plain text, what search indexes and what plain articles show
+    content_hash: str  # of everything above: an unchanged article costs no write
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str
+    site_url: str
+    articles: tuple[ParsedArticle, ...]
+    warning: str | None = None  # set when the articles were recovered from a damaged document
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    source: str
+    kind: SourceKind
+    title: str  # what to show: the user's title, else the feed's, else the source
+    tags: tuple[str, ...]
+    unread: int
+    total: int
+    last_attempt: int | None
+    last_success: int | None
+    last_error: str | None
+    site_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """An article as a list shows it (no body: lists must stay cheap)."""
+
+    id: int
+    feed_id: int | None  # None once its feed was removed (starred articles are kept)
+    feed_title: str
+    title: str
+    author: str
+    published: int | None
+    link: str
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleBody:
+    article_id: int
+    summary: str
+    content_kind: ContentKind
+    content_html: str
+    content_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What one source's refresh did, for the CLI summary and the TUI's feed list."""
+
+    feed_id: int
+    source: str
+    title: str
+    added: int = 0
+    updated: int = 0
+    skipped: bool = False  # nothing changed on disk (or not fetchable yet)
+    error: str | None = None  # the source failed; its stored articles are untouched
+    warning: str | None = None  # imported, but the document was damaged
+    note: str | None = None  # neither done nor failed, e.g. a web feed not fetched yet

@@ -1,0 +1,1 @@
+"""Bytes in, ParsedFeed out: feed documents and article files."""

@@ -1,0 +1,153 @@
+"""Build a ParsedArticle from whatever a parser found, the same way for every format.
+
+Cleaning, identity and change-detection live here once, so that feeds, JSON
+Feeds and article files all store text the same way.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+import time
+from datetime import datetime
+
+from tuinews.clean import clean_identifier, clean_line, clean_text
+from tuinews.models import ParsedArticle
+
+# Dates outside this window are a feed's mistake (year 0, 9999, 26-digit numbers):
+# they are stored as unknown rather than pinned at the top or bottom of every list.
+EARLIEST_DATE = calendar.timegm((1900, 1, 1, 0, 0, 0))
+LATEST_DATE = calendar.timegm((2200, 1, 1, 0, 0, 0))
+
+TITLE_LIMIT = 1_000
+AUTHOR_LIMIT = 300
+LINK_LIMIT = 4_096
+SUMMARY_LIMIT = 2_000
+
+_SCRIPT_OR_STYLE = re.compile(
+    r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|tr|td|th|table|caption|"
+    r"section|article|header|footer|aside|main|nav|figure|figcaption|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_search_text(markup: str) -> str:
+    """Cheap HTML → text for the search index and list snippets.
+
+    Runs on every imported article, so it is regex-only; the reader's layout
+    renderer (tuinews.render) is the careful one, run once per opened article.
+    """
+    if "<" not in markup and "&" not in markup:
+        return markup.strip()
+    text = _SCRIPT_OR_STYLE.sub(" ", _COMMENT.sub(" ", markup))
+    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text)))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_EMAIL_AND_NAME = re.compile(
+    r"^\s*(?:\S+@\S+\s*\((?P<a>[^()]+)\)|(?P<b>[^()]+?)\s*\(\S+@\S+\))\s*$"
+)
+
+
+def author_name(raw: str) -> str:
+    """ "ann@x.example (Ann Lee)" and "Ann Lee (ann@x.example)" are both Ann Lee."""
+    named = _EMAIL_AND_NAME.match(raw)
+    return (named.group("a") or named.group("b")) if named else raw
+
+
+def epoch_from_struct(value: time.struct_time | tuple | None) -> int | None:
+    """feedparser's UTC struct_time → Unix seconds, or None when not believable."""
+    if not value:
+        return None
+    try:
+        seconds = calendar.timegm((*tuple(value)[:6], 0, 0, 0))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return believable(seconds)
+
+
+def epoch_from_iso(value: object) -> int | None:
+    """An RFC 3339 / ISO 8601 string → Unix seconds, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return believable(calendar.timegm(moment.timetuple()))
+    return believable(int(moment.timestamp()))
+
+
+def believable(seconds: int) -> int | None:
+    """Unix seconds inside the window we trust, else None (unknown)."""
+    return seconds if EARLIEST_DATE <= seconds < LATEST_DATE else None
+
+
+def build_article(
+    *,
+    guid: object,
+    link: object,
+    title: object,
+    author: object,
+    published: int | None,
+    summary: str = "",
+    content_html: str = "",
+    content_text: str = "",
+) -> ParsedArticle:
+    """Clean every field and give the article its identity and change hash.
+
+    Identity: the guid; else the link; else a hash of title and content.
+    Whitespace-only guids count as missing; guids are otherwise kept exactly
+    (case and inner characters matter), minus control characters.
+    """
+    title = clean_line(_as_str(title), TITLE_LIMIT)
+    link = clean_line(_as_str(link), LINK_LIMIT)
+    author = clean_line(_as_str(author), AUTHOR_LIMIT)
+    content_html = clean_text(content_html)
+    content_text = clean_text(content_text or html_to_search_text(content_html))
+    summary = clean_line(summary, SUMMARY_LIMIT)  # a standfirst: one paragraph
+    short_body = len(content_text) <= 2 * SUMMARY_LIMIT
+    if summary and short_body and summary == clean_line(content_text, SUMMARY_LIMIT):
+        summary = ""
+
+    guid_text = clean_identifier(_as_str(guid), LINK_LIMIT)
+    if guid_text:
+        identity = "guid:" + guid_text
+    elif link:
+        identity = "link:" + link
+    else:
+        identity = "hash:" + _digest(title, content_html or content_text, summary)
+
+    content_hash = _digest(title, link, author, str(published), summary, content_html, content_text)
+    return ParsedArticle(
+        identity=identity,
+        title=title,
+        link=link,
+        author=author,
+        published=published,
+        summary=summary,
+        content_html=content_html,
+        content_text=content_text,
+        content_hash=content_hash,
+    )
+
+
+def _as_str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _digest(*parts: str) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\x00")
+    return hasher.hexdigest()

@@ -1,0 +1,97 @@
+"""One article file (.txt, .md, .html) → one ParsedArticle.
+
+Plain text: line 1 headline, line 2 standfirst, then paragraphs.
+Markdown: the first `#` heading is the title, an all-italic first paragraph the
+standfirst; the rest becomes HTML through markdown-it (raw HTML disabled).
+HTML: `<h1>` (else `<title>`) is the title, `p.standfirst` (else the meta
+description) the standfirst, `<time datetime>` the date, `p.byline` the author.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from markdown_it import MarkdownIt
+
+from tuinews.models import ParsedArticle
+from tuinews.parse.article import build_article, epoch_from_iso, html_to_search_text
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+_ITALIC_PARAGRAPH = re.compile(r"^\s*([*_])(?!\1)(.+?)\1\s*$", re.DOTALL)
+
+
+def parse_article_file(relative_name: str, data: bytes, modified: int) -> ParsedArticle:
+    """`relative_name` (the path inside its folder) is the article's identity."""
+    text = data.decode("utf-8-sig", errors="replace")
+    suffix = PurePath(relative_name).suffix.lower()
+    if suffix in {".md", ".markdown"}:
+        fields = _markdown_fields(text)
+    elif suffix in {".html", ".htm"}:
+        fields = _html_fields(text)
+    else:
+        fields = _plain_fields(text)
+    fields.setdefault("title", PurePath(relative_name).stem.replace("_", " "))
+    published = fields.pop("published", None) or modified
+    return build_article(guid="file:" + relative_name, link="", published=published, **fields)
+
+
+def _plain_fields(text: str) -> dict:
+    lines = text.replace("\r\n", "\n").split("\n")
+    fields: dict = {"author": ""}
+    if lines and lines[0].strip():
+        fields["title"] = lines[0]
+    fields["summary"] = lines[1].strip() if len(lines) > 1 else ""
+    fields["content_text"] = "\n".join(lines[2:]).strip()
+    return fields
+
+
+def _markdown_fields(text: str) -> dict:
+    fields: dict = {"author": "", "summary": ""}
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    heading = re.match(r"#\s+(.+?)\s*#*\s*(?:\n|$)", paragraphs[0]) if paragraphs else None
+    if heading:
+        fields["title"] = heading.group(1)
+        rest = paragraphs[0][heading.end() :].strip()
+        paragraphs = ([rest] if rest else []) + paragraphs[1:]
+    if paragraphs and (italic := _ITALIC_PARAGRAPH.match(paragraphs[0])):
+        fields["summary"] = italic.group(2)
+        paragraphs = paragraphs[1:]
+    fields["content_html"] = _MARKDOWN.render("\n\n".join(paragraphs))
+    return fields
+
+
+def _first(pattern: str, text: str) -> re.Match | None:
+    return re.search(pattern, text, re.IGNORECASE | re.DOTALL)
+
+
+def _html_fields(text: str) -> dict:
+    fields: dict = {"author": "", "summary": ""}
+    body_match = _first(r"<body\b[^>]*>(.*?)(?:</body\s*>|$)", text)
+    body = body_match.group(1) if body_match else text
+
+    if heading := _first(r"<h1\b[^>]*>(.*?)</h1\s*>", body):
+        fields["title"] = html_to_search_text(heading.group(1))
+        body = body.replace(heading.group(0), "", 1)
+    elif title := _first(r"<title\b[^>]*>(.*?)</title\s*>", text):
+        fields["title"] = html_to_search_text(title.group(1))
+
+    standfirst = _first(
+        r"<p\b[^>]*class=\"[^\"]*\b(?:standfirst|dek|lede)\b[^>]*>(.*?)</p\s*>", body
+    )
+    if standfirst:
+        fields["summary"] = html_to_search_text(standfirst.group(1))
+        body = body.replace(standfirst.group(0), "", 1)
+    elif description := _first(r"<meta\s+name=\"description\"\s+content=\"([^\"]*)\"", text):
+        fields["summary"] = html_to_search_text(description.group(1))
+
+    if byline := _first(r"<p\b[^>]*class=\"[^\"]*\bbyline\b[^>]*>(.*?)</p\s*>", body):
+        byline_text = html_to_search_text(byline.group(1))
+        fields["author"] = re.sub(r"^by\s+", "", byline_text.split("·")[0], flags=re.I).strip()
+        body = body.replace(byline.group(0), "", 1)
+    if moment := _first(r"<time\b[^>]*datetime=\"([^\"]+)\"", text):
+        fields["published"] = epoch_from_iso(moment.group(1))
+    fields["content_html"] = body.strip()
+    return fields

@@ -1,0 +1,132 @@
+"""Feed documents (RSS 0.9x/1.0/2.0, RDF, Atom 0.3/1.0, JSON Feed) → ParsedFeed."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import feedparser
+
+from tuinews.clean import clean_line
+from tuinews.models import NotAFeed, ParsedArticle, ParsedFeed
+from tuinews.parse.article import (
+    TITLE_LIMIT,
+    author_name,
+    build_article,
+    epoch_from_struct,
+    html_to_search_text,
+)
+from tuinews.parse.fastpath import NeedsFeedparser, parse_plain_feed
+from tuinews.parse.jsonfeed import parse_json_feed
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
+    """Parse one feed document; raise NotAFeed with a one-line reason when it is none.
+
+    Plain, well-formed RSS 2.0 and Atom 1.0 take the fast path. feedparser gets
+    the bytes as a stream, so it never opens a path or URL of its own, and runs
+    without its HTML sanitizer: we never render HTML as HTML (the sanitizer is
+    most of its cost), and our text conversion drops scripts.
+    """
+    head = data[:4096].lstrip()
+    for mark in _BYTE_ORDER_MARKS:
+        head = head.removeprefix(mark)
+    if not head.strip():
+        raise NotAFeed("not a feed: the document is empty")
+    if head.startswith((b"{", b"[")):
+        return parse_json_feed(data)
+    try:
+        return parse_plain_feed(data)
+    except NeedsFeedparser:
+        pass
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = feedparser.parse(
+            io.BytesIO(data),
+            response_headers={"content-type": content_type} if content_type else None,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    if not parsed.get("version") and not parsed.entries:
+        raise NotAFeed(_not_a_feed_reason(head, parsed))
+
+    seen: set[str] = set()
+    articles: list[ParsedArticle] = []
+    for entry in parsed.entries:
+        article = _article_from_entry(entry)
+        if article.identity not in seen:  # a duplicated guid: the first one wins
+            seen.add(article.identity)
+            articles.append(article)
+
+    feed = parsed.feed
+    return ParsedFeed(
+        title=clean_line(_plain(feed.get("title", ""), feed.get("title_detail")), TITLE_LIMIT),
+        site_url=clean_line(feed.get("link", ""), 4096),
+        articles=tuple(articles),
+        warning=_damage_note(parsed) if articles else None,
+    )
+
+
+def _not_a_feed_reason(head: bytes, parsed: feedparser.FeedParserDict) -> str:
+    lowered = head[:2048].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered:
+        return "not a feed: got an HTML page"
+    problem = parsed.get("bozo_exception")
+    detail = f" ({clean_line(str(problem), 120)})" if problem else ""
+    return f"not a feed: no RSS, Atom or JSON Feed found{detail}"
+
+
+def _damage_note(parsed: feedparser.FeedParserDict) -> str | None:
+    """A one-line note when feedparser had to recover from broken XML.
+
+    Encoding overrides are not damage worth reporting: the text came through.
+    """
+    problem = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or problem is None:
+        return None
+    if isinstance(problem, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType):
+        return None
+    return f"damaged XML, kept what could be read ({clean_line(str(problem), 120)})"
+
+
+def _article_from_entry(entry: feedparser.FeedParserDict) -> ParsedArticle:
+    """The body is the fullest non-empty content, else the summary; then the summary,
+    if it was not used as the body, is the standfirst."""
+    contents = [c for c in entry.get("content") or () if isinstance(c.get("value"), str)]
+    contents = [c for c in contents if c["value"].strip()]
+    summary_detail = entry.get("summary_detail") or {}
+    summary = ""
+    if contents:
+        body = max(contents, key=lambda c: (c.get("type") in _HTML_TYPES, len(c["value"])))
+        summary = _plain(entry.get("summary", ""), summary_detail)
+    else:
+        body = summary_detail if isinstance(summary_detail.get("value"), str) else {}
+    value = body.get("value", "")
+    is_text = body.get("type") == "text/plain"
+    return build_article(
+        guid=entry.get("id"),
+        link=entry.get("link"),
+        title=_plain(entry.get("title", ""), entry.get("title_detail")),
+        author=author_name(entry.get("author") or ""),
+        published=epoch_from_struct(
+            entry.get("published_parsed")
+            or entry.get("updated_parsed")
+            or entry.get("created_parsed")
+        ),
+        summary=summary,
+        content_html="" if is_text else value,
+        content_text=value if is_text else "",
+    )
+
+
+def _plain(value: object, detail: dict | None) -> str:
+    """A title-like field as plain text (HTML titles lose their tags); cleaned later."""
+    if not isinstance(value, str):
+        return ""
+    if detail and detail.get("type") in _HTML_TYPES:
+        return html_to_search_text(value)
+    return value

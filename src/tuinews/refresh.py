@@ -1,0 +1,249 @@
+"""Refresh: bring local sources into the library, fast when nothing changed.
+
+The plan for each source is made from `stat()` alone: a file whose size and
+mtime did not change is not even opened. Changed files are read, hashed (same
+bytes: no parse) and parsed, in parallel processes when there is enough work,
+while this process writes each finished source in its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuinews.clean import clean_line
+from tuinews.models import Feed, NotAFeed, ParsedArticle, ParsedFeed, SourceKind, SourceOutcome
+from tuinews.parse.articlefile import ARTICLE_SUFFIXES, parse_article_file
+from tuinews.parse.feeds import parse_document
+from tuinews.store import FileState, Store
+
+NOT_FETCHED_YET = "not fetched yet: fetching web feeds is not built yet"
+# Below this much changed data, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str  # for a folder: the name inside it; for a feed file: its absolute path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJob:
+    """Everything a worker process needs to read and parse one source's changed files."""
+
+    feed_id: int
+    kind: SourceKind
+    location: str
+    changed: tuple[FileStat, ...]
+    known_digests: dict[str, str]
+    max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    feed_id: int
+    parsed: ParsedFeed | None  # None: every changed file had the same bytes as before
+    files: tuple[FileState, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int
+    outcome: SourceOutcome
+
+
+def refresh_feeds(
+    store: Store,
+    feeds: Sequence[Feed],
+    *,
+    max_bytes: int,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> list[SourceOutcome]:
+    """Refresh `feeds` and return one outcome per feed, in the order given."""
+    known = store.all_file_states()
+    outcomes: dict[int, SourceOutcome] = {}
+    jobs: list[ImportJob] = []
+    unchanged: list[int] = []
+
+    def finish(outcome: SourceOutcome) -> None:
+        outcomes[outcome.feed_id] = outcome
+        if on_progress:
+            on_progress(Progress(len(outcomes), len(feeds), outcome))
+
+    for feed in feeds:
+        if feed.kind is SourceKind.URL:
+            finish(
+                SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=NOT_FETCHED_YET)
+            )
+            continue
+        try:
+            changed = _changed_files(feed, known.get(feed.id, {}))
+        except OSError as error:
+            message = _os_error_line(error)
+            store.record_failure(feed.id, message)
+            finish(SourceOutcome(feed.id, feed.source, feed.title, error=message))
+            continue
+        if not changed:
+            unchanged.append(feed.id)
+            continue
+        digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
+        jobs.append(ImportJob(feed.id, feed.kind, feed.source, changed, digests, max_bytes))
+
+    store.record_checked(unchanged)
+    for feed_id in unchanged:
+        feed = next(f for f in feeds if f.id == feed_id)
+        finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
+
+    by_id = {feed.id: feed for feed in feeds}
+    for result in _run_jobs(jobs):
+        finish(_store_result(store, by_id[result.feed_id], result))
+    return [outcomes[feed.id] for feed in feeds]
+
+
+def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, ...]:
+    """The source's files whose size or mtime differ from what we stored."""
+    if feed.kind is SourceKind.FILE:
+        stats: Iterable[FileStat] = [_stat(feed.source, os.stat(feed.source))]
+    else:
+        stats = (
+            _stat(entry.name, entry.stat())
+            for entry in os.scandir(feed.source)
+            if not entry.name.startswith(".")
+            and Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES
+            and entry.is_file()
+        )
+    return tuple(
+        stat
+        for stat in stats
+        if (state := known.get(stat.path)) is None
+        or (state.size, state.mtime_ns) != (stat.size, stat.mtime_ns)
+    )
+
+
+def _stat(path: str, result: os.stat_result) -> FileStat:
+    return FileStat(path, result.st_size, result.st_mtime_ns)
+
+
+def _run_jobs(jobs: list[ImportJob]) -> Iterator[JobResult]:
+    """Parse in worker processes when there is enough work for them, else here."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    changed_bytes = sum(stat.size for job in jobs for stat in job.changed)
+    if workers < 2 or changed_bytes < PARALLEL_THRESHOLD_BYTES:
+        yield from map(run_job, jobs)
+        return
+    # forkserver: never fork a process that may be running TUI threads.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from _bounded_map(pool, jobs, in_flight=workers * 2)
+
+
+def _bounded_map(pool: Executor, jobs: list[ImportJob], in_flight: int) -> Iterator[JobResult]:
+    """Results in completion order, with few parsed sources held in memory at once."""
+    pending: set[Future[JobResult]] = set()
+    queue = iter(jobs)
+    for job in queue:
+        pending.add(pool.submit(run_job, job))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            next_job = next(queue, None)
+            if next_job is not None:
+                pending.add(pool.submit(run_job, next_job))
+            yield future.result()
+
+
+def run_job(job: ImportJob) -> JobResult:
+    """Read, hash and parse one source's changed files (runs in a worker process).
+
+    Any failure becomes the source's one-line error: one bad source never stops
+    the refresh of the others.
+    """
+    try:
+        if job.kind is SourceKind.FILE:
+            return _run_feed_file(job)
+        return _run_folder(job)
+    except NotAFeed as error:
+        return JobResult(job.feed_id, None, (), error=str(error))
+    except OSError as error:
+        return JobResult(job.feed_id, None, (), error=_os_error_line(error))
+    except Exception as error:  # a parser bug must not take the other sources down
+        return JobResult(job.feed_id, None, (), error=f"could not read: {_error_line(error)}")
+
+
+def _run_feed_file(job: ImportJob) -> JobResult:
+    (stat,) = job.changed
+    data, state = _read(job.location, stat, job.max_bytes)
+    if job.known_digests.get(stat.path) == state.digest:
+        return JobResult(job.feed_id, None, (state,))
+    return JobResult(job.feed_id, parse_document(data), (state,))
+
+
+def _run_folder(job: ImportJob) -> JobResult:
+    folder = Path(job.location)
+    articles: list[ParsedArticle] = []
+    states: list[FileState] = []
+    problems: list[str] = []
+    for stat in job.changed:
+        try:
+            data, state = _read(folder / stat.path, stat, job.max_bytes)
+        except OSError as error:
+            problems.append(f"{stat.path}: {_os_error_line(error)}")
+            continue
+        states.append(state)
+        if job.known_digests.get(stat.path) != state.digest:
+            articles.append(parse_article_file(stat.path, data, stat.mtime_ns // 1_000_000_000))
+    if not articles and not problems:
+        return JobResult(job.feed_id, None, tuple(states))
+    warning = f"skipped {len(problems)} file(s): " + "; ".join(problems) if problems else None
+    parsed = ParsedFeed(title=folder.name, site_url="", articles=tuple(articles), warning=warning)
+    return JobResult(job.feed_id, parsed, tuple(states))
+
+
+def _read(path: str | Path, stat: FileStat, max_bytes: int) -> tuple[bytes, FileState]:
+    """Read at most max_bytes: a larger file is refused, not truncated into a broken parse."""
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise NotAFeed(f"file larger than {max_bytes // (1024 * 1024)} MB, not read")
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return data, FileState(stat.path, stat.size, stat.mtime_ns, digest)
+
+
+def _store_result(store: Store, feed: Feed, result: JobResult) -> SourceOutcome:
+    if result.error:
+        store.record_failure(feed.id, result.error)
+        return SourceOutcome(feed.id, feed.source, feed.title, error=result.error)
+    if result.parsed is None:
+        store.save_file_states(feed.id, result.files)
+        store.record_checked([feed.id])
+        return SourceOutcome(feed.id, feed.source, feed.title, skipped=True)
+    counts = store.save_import(feed.id, result.parsed, result.files)
+    title = store.feed(feed.id).title if store.feed(feed.id) else feed.title
+    return SourceOutcome(
+        feed.id,
+        feed.source,
+        title,
+        added=counts.added,
+        updated=counts.updated,
+        warning=result.parsed.warning,
+    )
+
+
+def _os_error_line(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return clean_line(f"cannot read: {reason}".lower(), 200)
+
+
+def _error_line(error: Exception) -> str:
+    return clean_line(f"{type(error).__name__}: {error}", 200)

@@ -1,0 +1,577 @@
+"""The library: the only module that speaks SQL.
+
+SQLite in WAL mode with a busy timeout, so a TUI and a cron `tuinews refresh`
+can share one file. The schema version lives in `PRAGMA user_version` and only
+ever moves forward through MIGRATIONS. Every write is one explicit transaction
+(`BEGIN IMMEDIATE`), so a killed process leaves each source's articles as they
+were before or after its import, never half-written.
+
+The FTS5 index (`articles_fts`) mirrors articles through triggers, in the same
+transaction as the write that changes them; the triggers fire only when
+indexed columns change, so marking articles read never touches the index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from tuinews.models import (
+    ArticleBody,
+    ArticleRow,
+    ContentKind,
+    Feed,
+    ParsedArticle,
+    ParsedFeed,
+    SourceKind,
+)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class FeedExists(ValueError):
+    """The source is already in the library."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What a local file looked like when we last read it: unchanged files are skipped."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    added: int
+    updated: int
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def _create_library(db: sqlite_utils.Database) -> None:
+    db["feeds"].create(
+        {
+            "id": int,
+            "source": str,
+            "kind": str,
+            "feed_title": str,
+            "user_title": str,
+            "site_url": str,
+            "added_at": int,
+            "last_attempt": int,
+            "last_success": int,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"source", "kind", "added_at"},
+        defaults={"feed_title": "", "site_url": ""},
+    )
+    db["feeds"].create_index(["source"], unique=True)
+    db["feed_tags"].create(
+        {"feed_id": int, "tag": str},
+        pk=("feed_id", "tag"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    db["source_files"].create(
+        {"feed_id": int, "path": str, "size": int, "mtime_ns": int, "digest": str},
+        pk=("feed_id", "path"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    # Identities of articles removed by `vacuum`, so a refresh does not bring them back.
+    db["tombstones"].create(
+        {"feed_id": int, "identity": str},
+        pk=("feed_id", "identity"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    # Raw DDL here: sqlite-utils cannot express ON DELETE actions, a composite UNIQUE,
+    # FTS5 options or triggers. (executescript would COMMIT the migration halfway.)
+    for statement in _ARTICLES_DDL:
+        db.execute(statement)
+
+
+_FTS_COLUMNS = "title, summary, content_text, author, feed_title"
+_FTS_DELETE_OLD = (
+    f"INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLUMNS}) VALUES "
+    "('delete', old.id, old.title, old.summary, old.content_text, old.author, old.feed_title);"
+)
+_FTS_INSERT_NEW = (
+    f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) VALUES "
+    "(new.id, new.title, new.summary, new.content_text, new.author, new.feed_title);"
+)
+_ARTICLES_DDL = (
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        identity TEXT NOT NULL,
+        feed_title TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        published INTEGER,
+        sort_date INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL,
+        updated_at INTEGER,
+        summary TEXT NOT NULL DEFAULT '',
+        content_kind TEXT NOT NULL DEFAULT 'html',
+        content_html TEXT NOT NULL DEFAULT '',
+        content_text TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (feed_id, identity)
+    )
+    """,
+    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC)",
+    "CREATE INDEX articles_by_feed_read ON articles (feed_id, read)",
+    "CREATE INDEX articles_by_date ON articles (sort_date DESC)",
+    "CREATE INDEX articles_starred ON articles (sort_date DESC) WHERE starred = 1",
+    f"""
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        {_FTS_COLUMNS},
+        content = 'articles', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+    f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_FTS_INSERT_NEW} END",
+    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE_OLD} END",
+    f"""
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON articles
+    BEGIN {_FTS_DELETE_OLD} {_FTS_INSERT_NEW} END
+    """,
+)
+
+
+# MIGRATIONS[n] takes a library from schema version n to n + 1. Append only.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_library,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class NewerLibrary(RuntimeError):
+    """The database was written by a newer tuinews; we refuse to touch it."""
+
+
+# ---------------------------------------------------------------- the store
+
+
+_FEED_COLUMNS = """
+    f.id, f.source, f.kind, f.feed_title, f.user_title, f.site_url,
+    f.last_attempt, f.last_success, f.last_error,
+    (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
+    (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total,
+    (SELECT group_concat(tag, char(31)) FROM
+        (SELECT tag FROM feed_tags t WHERE t.feed_id = f.id ORDER BY tag)) AS tags
+"""
+
+_ROW_COLUMNS = "id, feed_id, feed_title, title, author, published, link, read, starred"
+
+
+class Store:
+    """One connection to one library file. Use one Store per thread."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._clock = clock
+        self._conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self.db = sqlite_utils.Database(self._conn)
+        self._migrate()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        """Run pending migrations, each in its own transaction.
+
+        The version is read again inside the transaction: two processes opening a
+        new library at once must not both create it.
+        """
+        while True:
+            with self._transaction() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise NewerLibrary(
+                        f"{self.path} was written by a newer tuinews (schema {version}); "
+                        f"this one reads schema {SCHEMA_VERSION}"
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                MIGRATIONS[version](self.db)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def integrity_check(self) -> str:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # ------------------------------------------------------------ feeds
+
+    def add_feed(
+        self, source: str, kind: SourceKind, *, title: str = "", tags: Iterable[str] = ()
+    ) -> int:
+        with self._transaction() as conn:
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO feeds (source, kind, user_title, added_at) VALUES (?, ?, ?, ?)",
+                    (source, kind.value, title or None, self._now()),
+                )
+            except sqlite3.IntegrityError:
+                raise FeedExists(f"{source}: already in the library") from None
+            feed_id = cursor.lastrowid
+            conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
+                [(feed_id, tag) for tag in tags if tag],
+            )
+        return feed_id
+
+    def feeds(self) -> list[Feed]:
+        rows = self._conn.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f ORDER BY lower(coalesce("
+            "nullif(f.user_title, ''), nullif(f.feed_title, ''), f.source)), f.id"
+        )
+        return [_feed_from_row(row) for row in rows]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        row = self._conn.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)
+        ).fetchone()
+        return _feed_from_row(row) if row else None
+
+    def find_feeds(self, ref: str) -> list[Feed]:
+        """FEED on the command line: an id, else an exact title (which may be shared)."""
+        if ref.strip().isdigit():
+            found = self.feed(int(ref))
+            return [found] if found else []
+        return [feed for feed in self.feeds() if feed.title == ref or feed.source == ref]
+
+    def remove_feed(self, feed_id: int) -> int:
+        """Delete a feed and its articles except starred ones; return how many were kept."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,))
+            for table in ("feed_tags", "source_files", "tombstones"):
+                conn.execute(f"DELETE FROM {table} WHERE feed_id = ?", (feed_id,))
+            kept = conn.execute(
+                "SELECT count(*) FROM articles WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return kept
+
+    def record_failure(self, feed_id: int, error: str) -> None:
+        """A failed refresh keeps the articles and sets the feed's error line.
+
+        The source's file states are forgotten, so its next refresh reads it in
+        full whatever it looks like, and a success then clears the error.
+        """
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM source_files WHERE feed_id = ?", (feed_id,))
+            conn.execute(
+                "UPDATE feeds SET last_attempt = ?, last_error = ? WHERE id = ?",
+                (self._now(), error, feed_id),
+            )
+
+    def record_checked(self, feed_ids: Sequence[int]) -> None:
+        """Sources found unchanged: their last read stands, and so does its warning."""
+        now = self._now()
+        with self._transaction() as conn:
+            conn.executemany(
+                "UPDATE feeds SET last_attempt = ?, last_success = ? WHERE id = ?",
+                [(now, now, feed_id) for feed_id in feed_ids],
+            )
+
+    # ------------------------------------------------------------ imports
+
+    def all_file_states(self) -> dict[int, dict[str, FileState]]:
+        """Every local file we know, in one query: what a no-change refresh compares against."""
+        states: dict[int, dict[str, FileState]] = {}
+        for row in self._conn.execute(
+            "SELECT feed_id, path, size, mtime_ns, digest FROM source_files"
+        ):
+            states.setdefault(row[0], {})[row[1]] = FileState(*tuple(row)[1:])
+        return states
+
+    def save_file_states(self, feed_id: int, files: Sequence[FileState]) -> None:
+        with self._transaction() as conn:
+            self._write_file_states(conn, feed_id, files)
+
+    @staticmethod
+    def _write_file_states(
+        conn: sqlite3.Connection, feed_id: int, files: Sequence[FileState]
+    ) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO source_files (feed_id, path, size, mtime_ns, digest) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(feed_id, f.path, f.size, f.mtime_ns, f.digest) for f in files],
+        )
+
+    def save_import(
+        self,
+        feed_id: int,
+        parsed: ParsedFeed,
+        files: Sequence[FileState],
+    ) -> ImportCounts:
+        """Merge one source's parse into the library, in one transaction.
+
+        New identities are inserted unread; changed ones are updated in place and
+        keep their read/starred state; articles that left the source stay.
+        """
+        now = self._now()
+        with self._transaction() as conn:
+            feed = conn.execute(
+                "SELECT source, kind, user_title, feed_title FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()
+            if feed is None:  # removed while its refresh ran: nothing to merge into
+                return ImportCounts(0, 0)
+            new_title = parsed.title or feed["feed_title"]
+            shown_title = display_title(feed["user_title"], new_title, feed["source"])
+            if new_title != feed["feed_title"]:
+                conn.execute(
+                    "UPDATE articles SET feed_title = ? WHERE feed_id = ? AND feed_title != ?",
+                    (shown_title, feed_id, shown_title),
+                )
+            conn.execute(
+                "UPDATE feeds SET feed_title = ?, site_url = coalesce(nullif(?, ''), site_url), "
+                "last_attempt = ?, last_success = ?, last_error = ? WHERE id = ?",
+                (new_title, parsed.site_url, now, now, parsed.warning, feed_id),
+            )
+            known = dict(
+                conn.execute(
+                    "SELECT identity, content_hash FROM articles WHERE feed_id = ?", (feed_id,)
+                ).fetchall()
+            )
+            buried = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT identity FROM tombstones WHERE feed_id = ?", (feed_id,)
+                )
+            }
+            fresh = [
+                a for a in parsed.articles if a.identity not in known and a.identity not in buried
+            ]
+            changed = [
+                a
+                for a in parsed.articles
+                if a.identity in known and known[a.identity] != a.content_hash
+            ]
+            conn.executemany(
+                "INSERT INTO articles (feed_id, identity, feed_title, title, author, link, "
+                "published, sort_date, first_seen, summary, content_kind, content_html, "
+                "content_text, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        feed_id, a.identity, shown_title, a.title, a.author, a.link,
+                        a.published, a.published if a.published is not None else now, now,
+                        a.summary, _kind(a), a.content_html, a.content_text,
+                        a.content_hash,
+                    )
+                    for a in fresh
+                ],
+            )  # fmt: skip
+            conn.executemany(
+                "UPDATE articles SET title = ?, author = ?, link = ?, published = ?, "
+                "sort_date = coalesce(?, first_seen), updated_at = ?, summary = ?, "
+                "content_kind = ?, content_html = ?, content_text = ?, content_hash = ? "
+                "WHERE feed_id = ? AND identity = ?",
+                [
+                    (
+                        a.title, a.author, a.link, a.published, a.published, now, a.summary,
+                        _kind(a), a.content_html, a.content_text, a.content_hash,
+                        feed_id, a.identity,
+                    )
+                    for a in changed
+                ],
+            )  # fmt: skip
+            self._write_file_states(conn, feed_id, files)
+        return ImportCounts(added=len(fresh), updated=len(changed))
+
+    # ------------------------------------------------------------ articles
+
+    def articles(
+        self,
+        *,
+        feed_id: int | None = None,
+        unread: bool = False,
+        starred: bool = False,
+        limit: int | None = None,
+    ) -> list[ArticleRow]:
+        """Newest first; ties broken by id so the order is stable."""
+        where, params = [], []
+        if feed_id is not None:
+            where.append("feed_id = ?")
+            params.append(feed_id)
+        if unread:
+            where.append("read = 0")
+        if starred:
+            where.append("starred = 1")
+        sql = f"SELECT {_ROW_COLUMNS} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY sort_date DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_row_from_sql(row) for row in self._conn.execute(sql, params)]
+
+    def article(self, article_id: int) -> ArticleRow | None:
+        row = self._conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return _row_from_sql(row) if row else None
+
+    def article_body(self, article_id: int) -> ArticleBody | None:
+        row = self._conn.execute(
+            "SELECT id, summary, content_kind, content_html, content_text FROM articles "
+            "WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ArticleBody(
+            article_id=row["id"],
+            summary=row["summary"],
+            content_kind=ContentKind(row["content_kind"]),
+            content_html=row["content_html"],
+            content_text=row["content_text"],
+        )
+
+    def set_read(self, article_ids: Sequence[int], read: bool) -> int:
+        return self._set_flag("read", article_ids, read)
+
+    def set_starred(self, article_ids: Sequence[int], starred: bool) -> int:
+        return self._set_flag("starred", article_ids, starred)
+
+    def _set_flag(self, column: str, article_ids: Sequence[int], value: bool) -> int:
+        with self._transaction() as conn:
+            cursor = conn.executemany(
+                f"UPDATE articles SET {column} = ? WHERE id = ?",
+                [(int(value), article_id) for article_id in article_ids],
+            )
+        return cursor.rowcount
+
+    def vacuum(
+        self,
+        *,
+        keep_days: int | None,
+        keep_per_feed: int | None,
+        include_unread: bool = False,
+        include_starred: bool = False,
+    ) -> int:
+        """Delete old articles (never starred or unread ones unless asked); return the count.
+
+        Deleted identities are remembered so the next refresh does not re-add them.
+        """
+        protect = []
+        if not include_unread:
+            protect.append("read = 1")
+        if not include_starred:
+            protect.append("starred = 0")
+        guard = " AND ".join(protect) or "1"
+        rules, params = [], []
+        if keep_days is not None:
+            rules.append("sort_date < ?")
+            params.append(self._now() - keep_days * 86_400)
+        if keep_per_feed is not None:
+            rules.append(
+                "id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY feed_id "
+                "ORDER BY sort_date DESC, id DESC) AS position FROM articles) WHERE position > ?)"
+            )
+            params.append(keep_per_feed)
+        if not rules:
+            return 0
+        doomed = f"({guard}) AND ({' OR '.join(rules)})"
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO tombstones (feed_id, identity) "
+                f"SELECT feed_id, identity FROM articles WHERE feed_id IS NOT NULL AND {doomed}",
+                params,
+            )
+            deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
+            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        self._conn.execute("VACUUM")
+        return deleted
+
+    def article_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def display_title(user_title: str | None, feed_title: str | None, source: str) -> str:
+    """The user's name for a feed, else the feed's own, else one made from its source."""
+    if user_title:
+        return user_title
+    if feed_title:
+        return feed_title
+    parts = urlsplit(source)
+    if parts.scheme in {"http", "https"}:
+        return parts.netloc + (parts.path.rstrip("/") or "")
+    return PurePath(source).name or source
+
+
+def _kind(article: ParsedArticle) -> str:
+    return ContentKind.HTML.value if article.content_html else ContentKind.TEXT.value
+
+
+def _feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        source=row["source"],
+        kind=SourceKind(row["kind"]),
+        title=display_title(row["user_title"], row["feed_title"], row["source"]),
+        tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
+        unread=row["unread"],
+        total=row["total"],
+        last_attempt=row["last_attempt"],
+        last_success=row["last_success"],
+        last_error=row["last_error"],
+        site_url=row["site_url"],
+    )
+
+
+def _row_from_sql(row: sqlite3.Row) -> ArticleRow:
+    return ArticleRow(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        feed_title=row["feed_title"],
+        title=row["title"],
+        author=row["author"],
+        published=row["published"],
+        link=row["link"],
+        read=bool(row["read"]),
+        starred=bool(row["starred"]),
+    )

@@ -1,0 +1,68 @@
+"""Shared fixtures: an isolated home for every test, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tuinews.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the developer's own config or library."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("TUINEWS_DB", raising=False)
+    monkeypatch.delenv("TUINEWS_DEBUG", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.db"
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):
+    """Run `tuinews --db DB ARGS...` in this process, as a user would type it."""
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()
+        code = main(["--db", str(db_path), *args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def sql(db_path: Path) -> Iterator:
+    """Read the library file directly, to check what the program stored."""
+    connections: list[sqlite3.Connection] = []
+
+    def query(statement: str, *params: object) -> list[tuple]:
+        conn = sqlite3.connect(db_path)
+        connections.append(conn)
+        return conn.execute(statement, params).fetchall()
+
+    yield query
+    for conn in connections:
+        conn.close()
