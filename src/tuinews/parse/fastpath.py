@@ -119,8 +119,9 @@ def _rss_date(item: ElementTree.Element) -> int | None:
             continue
         if tag == "pubDate":
             parts = parsedate_tz(value)
-            if parts is None or parts[9] is None:
-                raise NeedsFeedparser  # feedparser knows many more date dialects
+            # feedparser knows many more date dialects, and two-digit or zero years
+            if parts is None or parts[9] is None or str(parts[0]) not in value:
+                raise NeedsFeedparser
             try:
                 return believable(mktime_tz(parts))
             except (OverflowError, ValueError):
@@ -139,7 +140,7 @@ def _atom(root: ElementTree.Element) -> ParsedFeed:
     articles = [_atom_entry(entry) for entry in root.iterfind(f"{ATOM}entry")]
     return ParsedFeed(
         title=clean_line(_atom_text(root.find(f"{ATOM}title")), TITLE_LIMIT),
-        site_url=clean_line(_atom_link(root), 4096),
+        site_url=clean_line(_atom_link(root) or _text(root.find(f"{ATOM}id")), 4096),
         articles=_unique(articles),
     )
 
@@ -157,9 +158,10 @@ def _atom_entry(entry: ElementTree.Element) -> ParsedArticle:
             content_text = _raw(body)
         else:
             raise NeedsFeedparser  # xhtml, base64, out-of-line content
+    guid = _text(entry.find(f"{ATOM}id"))
     return build_article(
-        guid=_text(entry.find(f"{ATOM}id")),
-        link=_atom_link(entry),
+        guid=guid,
+        link=_atom_link(entry) or guid,  # as feedparser does: an id is a permalink
         title=_atom_text(entry.find(f"{ATOM}title")),
         author=_text(entry.find(f"{ATOM}author/{ATOM}name")),
         published=_atom_date(entry),

@@ -102,7 +102,7 @@ def _article_from_entry(entry: feedparser.FeedParserDict) -> ParsedArticle:
     summary = ""
     if contents:
         body = max(contents, key=lambda c: (c.get("type") in _HTML_TYPES, len(c["value"])))
-        summary = _plain(entry.get("summary", ""), summary_detail)
+        summary = _plain(summary_detail.get("value", ""), summary_detail)
     else:
         body = summary_detail if isinstance(summary_detail.get("value"), str) else {}
     value = body.get("value", "")
