@@ -15,24 +15,19 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-from rich.cells import cell_len, set_cell_size
+from typing import TYPE_CHECKING
 
 from tuinews import __version__
 from tuinews.clean import clean_line, clean_text
 from tuinews.config import Config, ConfigError, load_config
-from tuinews.library import (
-    AddResult,
-    SourceRequest,
-    add_sources,
-    import_samples_if_empty,
-    tags_from,
-)
 from tuinews.models import ArticleRow, Feed, SourceOutcome
-from tuinews.opml import BadOpml, read_opml, write_opml
-from tuinews.refresh import Progress, refresh_feeds
-from tuinews.render import render_body, to_text
 from tuinews.store import NewerLibrary, Store
+
+# Commands import the rest of what they need themselves: `tuinews refresh` with
+# nothing changed must be done before a heavier import would even finish.
+if TYPE_CHECKING:
+    from tuinews.library import AddResult
+    from tuinews.refresh import Progress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -58,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         _error(str(error))
         return EXIT_USAGE
-    except (Failed, ConfigError, NewerLibrary, BadOpml) as error:
+    except (Failed, ConfigError, NewerLibrary) as error:
         _error(str(error))
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -156,6 +151,8 @@ def _non_negative(text: str) -> int:
 
 
 def _launch_tui(config: Config) -> int:
+    from tuinews.library import import_samples_if_empty
+
     with Store(config.db_path) as store:
         import_samples_if_empty(store, max_bytes=config.max_document_bytes)
         count = store.article_count()
@@ -167,12 +164,17 @@ def _launch_tui(config: Config) -> int:
 
 
 def _cmd_add(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from tuinews.library import SourceRequest, add_sources, tags_from
+
     request = SourceRequest(args.source, args.title.strip(), tags_from(args.tag))
     (result,) = add_sources(store, [request], max_bytes=config.max_document_bytes)
     return _report_added([result])
 
 
 def _cmd_import_opml(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from tuinews.library import SourceRequest, add_sources
+    from tuinews.opml import BadOpml, read_opml
+
     path = Path(args.file).expanduser()
     try:
         entries = read_opml(path.read_bytes())
@@ -263,6 +265,8 @@ def _cmd_remove(store: Store, config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_refresh(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from tuinews.refresh import refresh_feeds
+
     feeds = [_one_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
     with _progress_bar("refreshing") as progress:
         outcomes = refresh_feeds(
@@ -328,6 +332,10 @@ def _article_json(row: ArticleRow) -> dict:
 
 
 def _cmd_show(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from rich.cells import cell_len
+
+    from tuinews.render import render_body, to_text
+
     row = store.article(args.article)
     body = store.article_body(args.article)
     if row is None or body is None:
@@ -359,6 +367,8 @@ def _cmd_mark(store: Store, config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_export_opml(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from tuinews.opml import write_opml
+
     document = write_opml(store.feeds(), time.time())
     if args.file:
         Path(args.file).expanduser().write_text(document, encoding="utf-8")
@@ -418,6 +428,8 @@ def _print_table(
     header: list[str], rows: list[list[str]], notes: dict[int, str] | None = None
 ) -> None:
     """Columns sized in terminal cells; the last column takes what is left (or all, in a pipe)."""
+    from rich.cells import cell_len, set_cell_size
+
     if not rows:
         return
     widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from tuinews.clean import clean_line
 from tuinews.models import Feed, NotAFeed, ParsedArticle, ParsedFeed, SourceKind, SourceOutcome
-from tuinews.parse.articlefile import ARTICLE_SUFFIXES, parse_article_file
-from tuinews.parse.feeds import parse_document
+from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FileState, Store
+
+# The parsers (feedparser, markdown-it) are imported by the functions that run in
+# worker processes: a refresh with nothing to parse never pays for loading them.
 
 NOT_FETCHED_YET = "not fetched yet: fetching web feeds is not built yet"
 # Below this much changed data, starting worker processes costs more than it saves.
@@ -169,10 +171,13 @@ def run_job(job: ImportJob) -> JobResult:
     Any failure becomes the source's one-line error: one bad source never stops
     the refresh of the others.
     """
+    from tuinews.parse.articlefile import parse_article_file
+    from tuinews.parse.feeds import parse_document
+
     try:
         if job.kind is SourceKind.FILE:
-            return _run_feed_file(job)
-        return _run_folder(job)
+            return _run_feed_file(job, parse_document)
+        return _run_folder(job, parse_article_file)
     except NotAFeed as error:
         return JobResult(job.feed_id, None, (), error=str(error))
     except OSError as error:
@@ -181,7 +186,7 @@ def run_job(job: ImportJob) -> JobResult:
         return JobResult(job.feed_id, None, (), error=f"could not read: {_error_line(error)}")
 
 
-def _run_feed_file(job: ImportJob) -> JobResult:
+def _run_feed_file(job: ImportJob, parse_document: Callable[[bytes], ParsedFeed]) -> JobResult:
     (stat,) = job.changed
     data, state = _read(job.location, stat, job.max_bytes)
     if job.known_digests.get(stat.path) == state.digest:
@@ -189,7 +194,9 @@ def _run_feed_file(job: ImportJob) -> JobResult:
     return JobResult(job.feed_id, parse_document(data), (state,))
 
 
-def _run_folder(job: ImportJob) -> JobResult:
+def _run_folder(
+    job: ImportJob, parse_article_file: Callable[[str, bytes, int], ParsedArticle]
+) -> JobResult:
     folder = Path(job.location)
     articles: list[ParsedArticle] = []
     states: list[FileState] = []

@@ -13,6 +13,9 @@ from urllib.parse import unquote, urlsplit
 
 from tuinews.models import SourceKind
 
+# The files a folder source is made of: one article each.
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
+
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 

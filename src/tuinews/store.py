@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import sqlite_utils
 
 from tuinews.models import (
     ArticleBody,
@@ -32,6 +31,9 @@ from tuinews.models import (
     ParsedFeed,
     SourceKind,
 )
+
+if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -192,7 +194,6 @@ class Store:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
-        self.db = sqlite_utils.Database(self._conn)
         self._migrate()
 
     def close(self) -> None:
@@ -223,17 +224,21 @@ class Store:
         The version is read again inside the transaction: two processes opening a
         new library at once must not both create it.
         """
+        if self.schema_version() == SCHEMA_VERSION:  # the usual case: no write lock needed
+            return
         while True:
             with self._transaction() as conn:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version == SCHEMA_VERSION:
+                    return
                 if version > SCHEMA_VERSION:
                     raise NewerLibrary(
                         f"{self.path} was written by a newer tuinews (schema {version}); "
                         f"this one reads schema {SCHEMA_VERSION}"
                     )
-                if version == SCHEMA_VERSION:
-                    return
-                MIGRATIONS[version](self.db)
+                import sqlite_utils
+
+                MIGRATIONS[version](sqlite_utils.Database(self._conn))
                 conn.execute(f"PRAGMA user_version = {version + 1}")
 
     def schema_version(self) -> int:

@@ -17,8 +17,6 @@ from markdown_it import MarkdownIt
 from tuinews.models import ParsedArticle
 from tuinews.parse.article import build_article, epoch_from_iso, html_to_search_text
 
-ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
-
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _ITALIC_PARAGRAPH = re.compile(r"^\s*([*_])(?!\1)(.+?)\1\s*$", re.DOTALL)
 

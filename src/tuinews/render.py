@@ -1,0 +1,708 @@
+"""Article bodies → blocks of readable text, and those blocks → plain terminal text.
+
+The reader never renders HTML as HTML: html.parser walks the markup, scripts and
+embeds are dropped, images become placeholders (never fetched) and links become
+numbered references listed at the end, like a printed article. Every string that
+leaves this module went through tuinews.clean *after* entity decoding, so an
+escape sequence hidden as `&#27;` or `&#x9b;` cannot reach the terminal; markup-like
+text such as `[bold]` is plain data and comes out character for character.
+
+Pure stdlib on purpose: `tuinews show` prints to_text(); the reader pane styles the
+same blocks itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import functools
+import re
+import sys
+import textwrap
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from tuinews.clean import clean_line, clean_text, is_visible
+from tuinews.models import ArticleBody, ContentKind
+
+
+class BlockKind(enum.StrEnum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    QUOTE = "quote"
+    CODE = "code"
+    LIST_ITEM = "list_item"
+    TABLE = "table"
+    RULE = "rule"
+    IMAGE = "image"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of an article, in reading order.
+
+    text: CODE keeps its lines and indentation (tabs included); TABLE is rows joined
+    by "\\n", cells by "\\t"; IMAGE is the alt text ("" when there is none); the other
+    kinds are one unwrapped paragraph in which "\\n" is a hard line break (`<br>`).
+    level: HEADING 1-6; LIST_ITEM its list depth (1 = top level); QUOTE its quote
+    depth; TABLE 1 when the first row is a header row, else 0; PARAGRAPH, CODE and
+    IMAGE the depth of the list item they continue (0 outside lists); RULE 0.
+    marker: a LIST_ITEM's "•", "◦", "▪" or "3."; also set on the QUOTE that starts
+    a list item inside a blockquote.
+    """
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    marker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    blocks: tuple[Block, ...]
+    links: tuple[str, ...]  # links[i] is the target of the inline marker [i+1]
+
+
+_LINK_LIMIT = 4_096
+_ALT_LIMIT = 300
+_UNLIMITED = sys.maxsize  # clean_line caps one-line fields; a paragraph is not one
+
+# Dropped with everything inside them: code, embeds, fallbacks, icons, the page title.
+_DROPPED = frozenset(
+    {"script", "style", "template", "noscript", "iframe", "object", "svg", "title"}
+)
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+})  # fmt: skip
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TABLE_TAGS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+# Tags that end the current block (and may start a new one).
+_BOUNDARIES = _HEADINGS | {
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd",
+    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+    "form", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol",
+    "p", "section", "summary", "ul",
+}  # fmt: skip
+# Opened inside a table cell, these mean the table lays out a page rather than data.
+_LAYOUT_SIGNS = _HEADINGS | {"table", "pre", "blockquote", "ul", "ol"}
+_BULLETS = ("•", "◦", "▪")
+_TRACKING_PIXEL = frozenset({"0", "1", "0px", "1px"})
+
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# html.unescape maps most C1 references to cp1252 letters but leaves &#129; &#141; &#143;
+# &#144; &#157; raw: a lone stray character, dropped alone as &#27; is, rather than read as
+# the start of an unterminated OSC/DCS string that would swallow the words after it.
+_C1 = re.compile("[\x80-\x9f]")
+_URL_TABS_NEWLINES = re.compile(r"[\t\n\r]")  # browsers delete them from URLs: java\tscript:
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t\r\f\v]*\n)*([ \t]*)")
+_SMALL_INT = re.compile(r"\s*(-?\d{1,9})\s*$")
+_UNFINISHED_TAG = re.compile(r"<[a-zA-Z/!?]")
+
+
+def _placeholder(alt: str) -> str:
+    return f"[image: {alt}]" if alt else "[image]"
+
+
+def _attr(attrs: list[tuple[str, str | None]], name: str) -> str:
+    """The first value, as browsers read duplicated attributes."""
+    return next((value or "" for key, value in attrs if key == name), "")
+
+
+def _small_int(text: str, default: int) -> int:
+    match = _SMALL_INT.match(text)
+    return int(match.group(1)) if match else default
+
+
+def _flow_text(raw: str) -> str:
+    """Inline text → one paragraph: spaces collapsed, hard breaks kept, no blank runs."""
+    lines: list[str] = []
+    for line in raw.split("\n"):
+        line = clean_line(line, _UNLIMITED)
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _clean_keeping_indent(raw: str) -> str:
+    """clean_text, except that the first line keeps its indentation (code, plain text)."""
+    _, indent, rest = _LEADING_BLANK_LINES.split(raw, maxsplit=1)
+    text = clean_text(rest)
+    return indent + text if text else ""
+
+
+def is_openable(url: str) -> bool:
+    """Only http(s) links may be handed to a browser; anything else is shown, never opened."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+@dataclass(slots=True)
+class _List:
+    ordered: bool
+    number: int
+    implicit: bool = False  # an <li> outside any list opened it; its </li> closes it
+    pending: str = ""  # the open item's marker, until its first block takes it
+
+
+@dataclass(slots=True)
+class _Table:
+    rows: list[list[str]] = field(default_factory=list)
+    row: list[str] | None = None
+    row_is_header: bool = True  # every cell so far is a <th>
+    header: bool = False
+    in_cell: bool = False
+    in_head: bool = False
+    layout: bool = False  # a page-layout table: its cells read as ordinary blocks
+
+
+@dataclass(slots=True)
+class _Link:
+    url: str
+    start: int  # index in the inline parts where its text begins
+    numbered: bool = False
+
+
+class _Layout(HTMLParser):
+    """Collects blocks while html.parser walks the markup (the event handlers are its API)."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.links: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._base = clean_line(base_url, _LINK_LIMIT)
+        self._parts: list[str] = []  # inline text of the block being read
+        self._images: list[str] = []  # alts of the images among those parts
+        self._skip: list[str] = []  # open dropped elements
+        self._pre = 0
+        self._heading = 0
+        self._quote = 0
+        self._lists: list[_List] = []
+        self._tables: list[_Table] = []
+        self._link: _Link | None = None
+
+    def finish(self) -> RenderedArticle:
+        # A truncated document ends inside a tag: browsers drop it, so do we.
+        if _UNFINISHED_TAG.match(self.rawdata):
+            self.rawdata = ""
+        self.close()
+        self._skip.clear()
+        if self._pre:
+            self._pre = 0
+            self._emit_code()
+        while self._tables:
+            self.handle_endtag("table")
+        self._flush()
+        return RenderedArticle(tuple(self.blocks), tuple(self.links))
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """`<![foo[` makes the stdlib raise; browsers read it as a bogus comment."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i)
+
+    # html.parser events
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        data = _C1.sub("", data)
+        self._parts.append(data if self._pre else _HTML_SPACE.sub(" ", data))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROPPED:
+            self._skip.append(tag)
+        if self._skip:
+            return
+        if tag in _LAYOUT_SIGNS and self._in_cell():
+            self._table_to_layout()
+        if tag == "a":
+            self._start_link(_attr(attrs, "href"))
+        elif tag == "img":
+            self._image(attrs)
+        elif tag == "br":
+            self._parts.append(" " if self._in_cell() else "\n")
+        elif tag == "pre":
+            if not self._pre:
+                self._flush()
+            self._pre += 1
+        elif not self._pre:
+            self._start_block(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip:
+            for index in range(len(self._skip) - 1, -1, -1):
+                if self._skip[index] == tag:
+                    del self._skip[index:]
+                    break
+            return
+        if tag == "a":
+            self._end_link()
+        elif tag == "pre":
+            if self._pre:
+                self._pre -= 1
+                if not self._pre:
+                    self._emit_code()
+        elif not self._pre:
+            self._end_block(tag)
+
+    # blocks
+
+    def _start_block(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _TABLE_TAGS:
+            self._start_table_part(tag)
+            return
+        if tag in _BOUNDARIES:
+            self._boundary()
+        if tag in _HEADINGS:
+            self._heading = int(tag[1])
+        elif tag in ("ul", "ol"):
+            self._lists.append(_List(tag == "ol", _small_int(_attr(attrs, "start"), 1)))
+        elif tag == "li":
+            self._start_item(attrs)
+        elif tag == "blockquote":
+            self._quote += 1
+        elif tag == "hr" and not self._in_cell():
+            self.blocks.append(Block(BlockKind.RULE, ""))
+
+    def _end_block(self, tag: str) -> None:
+        if tag in _TABLE_TAGS:
+            self._end_table_part(tag)
+            return
+        if tag in _BOUNDARIES:
+            self._boundary()
+        if tag in _HEADINGS:
+            self._heading = 0
+        elif tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag == "li" and self._lists:
+            if self._lists[-1].implicit:
+                self._lists.pop()
+            else:
+                self._lists[-1].pending = ""
+        elif tag == "blockquote":
+            self._quote = max(self._quote - 1, 0)
+
+    def _start_item(self, attrs: list[tuple[str, str | None]]) -> None:
+        if not self._lists:
+            self._lists.append(_List(ordered=False, number=1, implicit=True))
+        current = self._lists[-1]
+        if current.ordered:
+            current.number = _small_int(_attr(attrs, "value"), current.number)
+            current.pending = f"{current.number}."
+            current.number += 1
+        else:
+            current.pending = _BULLETS[min(len(self._lists), len(_BULLETS)) - 1]
+
+    def _claim_marker(self) -> str:
+        if not self._lists:
+            return ""
+        marker, self._lists[-1].pending = self._lists[-1].pending, ""
+        return marker
+
+    def _boundary(self) -> None:
+        if self._in_cell():
+            self._parts.append(" ")
+        else:
+            self._flush()
+
+    def _take_raw(self) -> str:
+        """The inline text read so far, after giving an open link its marker."""
+        if self._link:
+            self._mark_link()
+            self._link.start = 0
+        raw = "".join(self._parts)
+        self._parts.clear()
+        self._images.clear()
+        return raw
+
+    def _flush(self) -> None:
+        lone_image = self._images[0] if len(self._images) == 1 else None
+        text = _flow_text(self._take_raw())
+        if not text:
+            return
+        depth = len(self._lists)
+        if self._quote:
+            block = Block(BlockKind.QUOTE, text, self._quote, self._claim_marker())
+        elif marker := self._claim_marker():
+            block = Block(BlockKind.LIST_ITEM, text, depth, marker)
+        elif lone_image is not None and text == _placeholder(lone_image):
+            block = Block(BlockKind.IMAGE, lone_image, depth)
+        elif self._heading:
+            block = Block(BlockKind.HEADING, text, self._heading)
+        else:
+            block = Block(BlockKind.PARAGRAPH, text, depth)
+        self.blocks.append(block)
+
+    def _emit_framed(self, block: Block) -> None:
+        """A code block or table that opens a list item still shows the item's marker."""
+        if marker := self._claim_marker():
+            self.blocks.append(Block(BlockKind.LIST_ITEM, "", len(self._lists), marker))
+        self.blocks.append(block)
+
+    def _emit_code(self) -> None:
+        text = _clean_keeping_indent(self._take_raw())
+        if is_visible(text):
+            self._emit_framed(Block(BlockKind.CODE, text, len(self._lists)))
+
+    # tables
+
+    def _in_cell(self) -> bool:
+        return bool(self._tables) and self._tables[-1].in_cell and not self._tables[-1].layout
+
+    def _start_table_part(self, tag: str) -> None:
+        if tag == "table":
+            self._flush()
+            self._tables.append(_Table())
+            return
+        if not self._tables or self._tables[-1].layout:
+            self._boundary()
+            return
+        table = self._tables[-1]
+        if tag == "tr":
+            self._end_row(table)
+        elif tag in ("td", "th"):
+            self._end_cell(table)
+            self._flush()  # stray text between cells: browsers show it before the table
+            if table.row is None:
+                table.row, table.row_is_header = [], True
+            table.row_is_header = table.row_is_header and tag == "th"
+            table.in_cell = True
+        elif tag == "thead":
+            table.in_head = True
+
+    def _end_table_part(self, tag: str) -> None:
+        if not self._tables or self._tables[-1].layout:
+            self._boundary()
+            if tag == "table" and self._tables:
+                self._tables.pop()
+            return
+        table = self._tables[-1]
+        if tag in ("td", "th"):
+            self._end_cell(table)
+        elif tag in ("tr", "thead"):
+            self._end_row(table)
+            table.in_head = table.in_head and tag != "thead"
+        elif tag == "table":
+            self._end_row(table)
+            self._tables.pop()
+            self._emit_table(table)
+
+    def _end_cell(self, table: _Table) -> None:
+        if table.in_cell and table.row is not None:
+            table.row.append(clean_line(self._take_raw(), _UNLIMITED))
+            table.in_cell = False
+
+    def _end_row(self, table: _Table) -> None:
+        self._end_cell(table)
+        if table.row is not None and any(table.row):
+            if not table.rows:
+                table.header = table.row_is_header or table.in_head
+            table.rows.append(table.row)
+        table.row = None
+
+    def _emit_table(self, table: _Table) -> None:
+        if not table.rows:
+            return
+        if max(map(len, table.rows)) == 1:  # a one-column table is a frame, not data
+            self._cells_as_paragraphs(table.rows)
+            return
+        text = "\n".join("\t".join(row) for row in table.rows)
+        self._emit_framed(Block(BlockKind.TABLE, text, int(table.header)))
+
+    def _table_to_layout(self) -> None:
+        """Turn the innermost table into flowing text; the open cell's text reads on."""
+        table = self._tables[-1]
+        table.layout, table.in_cell = True, False
+        self._cells_as_paragraphs([*table.rows, table.row or []])
+
+    def _cells_as_paragraphs(self, rows: list[list[str]]) -> None:
+        depth = len(self._lists)
+        self.blocks.extend(
+            Block(BlockKind.PARAGRAPH, cell, depth) for row in rows for cell in row if cell
+        )
+
+    # links and images
+
+    def _resolve(self, href: str) -> str:
+        href = clean_line(_URL_TABS_NEWLINES.sub("", href), _LINK_LIMIT)
+        if not href or href.startswith("#"):
+            return ""
+        if self._base:
+            with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
+                href = clean_line(urljoin(self._base, href), _LINK_LIMIT)
+        return href
+
+    def _start_link(self, href: str) -> None:
+        self._end_link()  # links do not nest: a new <a> closes the open one
+        if url := self._resolve(href):
+            self._link = _Link(url, len(self._parts))
+
+    def _end_link(self) -> None:
+        if self._link:
+            self._mark_link()
+            self._link = None
+
+    def _mark_link(self) -> None:
+        """Number the open link once it has visible text, right after that text."""
+        link = self._link
+        if link is None or link.numbered or not clean_line("".join(self._parts[link.start :])):
+            return
+        number = self._numbers.get(link.url)
+        if number is None:
+            self.links.append(link.url)
+            number = self._numbers[link.url] = len(self.links)
+        self._parts.append(f" [{number}]")
+        link.numbered = True
+
+    def _image(self, attrs: list[tuple[str, str | None]]) -> None:
+        sizes = {_attr(attrs, "width").strip().lower(), _attr(attrs, "height").strip().lower()}
+        if sizes & _TRACKING_PIXEL:
+            return
+        alt = clean_line(_C1.sub("", _attr(attrs, "alt")), _ALT_LIMIT)
+        if self._pre:
+            self._parts.append(_placeholder(alt))
+        else:
+            self._parts.append(f" {_placeholder(alt)} ")
+            self._images.append(alt)
+
+
+def render_html(markup: str, base_url: str = "") -> RenderedArticle:
+    """Lay out an HTML body; relative links are resolved against base_url."""
+    layout = _Layout(base_url)
+    layout.feed(markup)
+    return layout.finish()
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
+_LIST_LIKE_LINE = re.compile(r"\s*(?:[-*•–]|\d{1,3}[.)])\s")
+_SHORT_LINE = 45  # cells; hard-wrapped prose runs to 60-80, verse and addresses stay short
+
+
+def render_plain(text: str) -> RenderedArticle:
+    """Lay out a plain-text body: paragraphs are separated by blank lines.
+
+    Inside a paragraph, single newlines are usually hard wrapping and are joined.
+    They are kept as line breaks when most lines are short or look like list items
+    (verse, addresses, lists); a paragraph whose every line is indented is code.
+    """
+    blocks: list[Block] = []
+    for chunk in _PARAGRAPH_BREAK.split(_clean_keeping_indent(text)):
+        lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("    ", "\t")) for line in lines):
+            blocks.append(Block(BlockKind.CODE, textwrap.dedent("\n".join(lines))))
+            continue
+        if _keeps_line_breaks(lines):
+            paragraph = _flow_text("\n".join(lines))
+        else:
+            paragraph = clean_line(chunk, _UNLIMITED)
+        if paragraph:
+            blocks.append(Block(BlockKind.PARAGRAPH, paragraph))
+    return RenderedArticle(tuple(blocks), ())
+
+
+def _keeps_line_breaks(lines: list[str]) -> bool:
+    if len(lines) < 2:
+        return False
+    short = sum(_cells(line.strip()) < _SHORT_LINE for line in lines)
+    listed = sum(bool(_LIST_LIKE_LINE.match(line)) for line in lines)
+    return short * 3 >= len(lines) * 2 or listed * 2 >= len(lines)
+
+
+def render_body(body: ArticleBody, base_url: str = "") -> RenderedArticle:
+    """The article's own text; its summary is the standfirst, which the caller shows."""
+    if body.content_kind == ContentKind.HTML and body.content_html.strip():
+        return render_html(body.content_html, base_url)
+    return render_plain(body.content_text)
+
+
+# Plain terminal text
+
+_INDENT = "  "
+_MAX_NESTING = 8  # deeper lists and quotes stop moving right (hostile nesting is unbounded)
+_MIN_ROOM = 20  # a line never gets narrower than this, whatever the indentation
+_MIN_COLUMN = 3
+_COLUMN_GAP = "  "
+_NUMBER = re.compile(r"[-+−]?[$€£¥]?\d[\d,.\s]*%?$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_cells(char: str) -> int:
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _cells(text: str) -> int:
+    """Width in terminal cells: CJK and emoji take two, combining marks none."""
+    return len(text) if text.isascii() else sum(map(_char_cells, text))
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    """A word too long for a line (URL, base64, CJK run) cut into line-sized pieces."""
+    if word.isascii():
+        return [word[i : i + room] for i in range(0, len(word), room)]
+    pieces: list[str] = []
+    start = used = 0
+    for index, char in enumerate(word):
+        size = _char_cells(char)
+        if used + size > room and index > start:
+            pieces.append(word[start:index])
+            start, used = index, 0
+        used += size
+    pieces.append(word[start:])
+    return pieces
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """Greedy wrap by cells; `first` and `rest` are prefixes of equal width."""
+    room = max(width - _cells(rest), _MIN_ROOM)
+    lines: list[str] = []
+    for hard_line in text.split("\n"):
+        words: list[str] = []
+        used = 0
+        for word in hard_line.split(" "):
+            if not word:
+                continue
+            size = _cells(word)
+            if words and used + 1 + size <= room:
+                words.append(word)
+                used += 1 + size
+                continue
+            if words:
+                lines.append(" ".join(words))
+            words, used = [word], size
+            if size > room:
+                *full, tail = _pieces(word, room)
+                lines.extend(full)
+                words, used = [tail], _cells(tail)
+        lines.append(" ".join(words))
+    return [((rest if n else first) + line).rstrip() for n, line in enumerate(lines)]
+
+
+def _fit(cell: str, width: int, right: bool) -> str:
+    size = _cells(cell)
+    if size > width:
+        cell = _pieces(cell, width - 1)[0] + "…"
+        size = _cells(cell)
+    padding = " " * (width - size)
+    return padding + cell if right else cell + padding
+
+
+def _column_widths(natural: list[int], budget: int) -> list[int]:
+    """Cap the widest columns just enough to fit the budget (never below _MIN_COLUMN)."""
+    if sum(natural) <= budget:
+        return natural
+    low, high = _MIN_COLUMN, max(natural)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(min(size, middle) for size in natural) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return [min(size, low) for size in natural]
+
+
+def _table_lines(block: Block, width: int) -> list[str]:
+    rows = [line.split("\t") for line in block.text.split("\n")]
+    count = max(map(len, rows))
+    rows = [row + [""] * (count - len(row)) for row in rows]
+    natural = [max(_cells(row[column]) for row in rows) for column in range(count)]
+    budget = max(width, _MIN_ROOM) - len(_COLUMN_GAP) * (count - 1)
+    widths = _column_widths(natural, budget)
+    body = rows[block.level :]
+    numeric = [
+        any(row[column] for row in body)
+        and all(_NUMBER.match(row[column]) for row in body if row[column])
+        for column in range(count)
+    ]
+    lines: list[str] = []
+    for index, row in enumerate(rows):
+        cells = (_fit(cell, w, right) for cell, w, right in zip(row, widths, numeric, strict=True))
+        lines.append(_COLUMN_GAP.join(cells).rstrip())
+        if index == 0 and block.level:
+            lines.append(_COLUMN_GAP.join("─" * w for w in widths))
+    return lines
+
+
+def _block_lines(block: Block, width: int) -> list[str]:
+    indent = _INDENT * min(block.level, _MAX_NESTING)
+    match block.kind:
+        case BlockKind.HEADING if block.level <= 2:
+            lines = _wrap(block.text, width, "", "")
+            return [*lines, ("=" if block.level == 1 else "-") * max(map(_cells, lines))]
+        case BlockKind.HEADING:
+            prefix = "#" * block.level + " "
+            return _wrap(block.text, width, prefix, " " * len(prefix))
+        case BlockKind.LIST_ITEM:
+            lead = _INDENT * min(max(block.level - 1, 0), _MAX_NESTING)
+            hang = " " * (_cells(block.marker) + 1)
+            return _wrap(block.text, width, f"{lead}{block.marker} ", lead + hang)
+        case BlockKind.QUOTE:
+            bars = "│ " * min(block.level, _MAX_NESTING)
+            if not block.marker:
+                return _wrap(block.text, width, bars, bars)
+            hang = " " * (_cells(block.marker) + 1)
+            return _wrap(block.text, width, f"{bars}{block.marker} ", bars + hang)
+        case BlockKind.CODE:  # never wrapped: the terminal folds what does not fit
+            return [f"{indent}    {line.expandtabs()}".rstrip() for line in block.text.split("\n")]
+        case BlockKind.TABLE:
+            return _table_lines(block, width)
+        case BlockKind.RULE:
+            return ["─" * max(width, _MIN_ROOM)]
+        case BlockKind.IMAGE:
+            return _wrap(_placeholder(block.text), width, indent, indent)
+        case _:
+            return _wrap(block.text, width, indent, indent)
+
+
+def _separator(before: Block, after: Block) -> str | None:
+    """Blank line between blocks; none inside a list; a bare bar between quoted paragraphs."""
+    if before.kind == after.kind == BlockKind.LIST_ITEM:
+        return None
+    if before.kind == after.kind == BlockKind.QUOTE and before.marker and after.marker:
+        return None  # a list inside a quote
+    if before.kind == after.kind == BlockKind.QUOTE:
+        return ("│ " * min(before.level, after.level, _MAX_NESTING)).rstrip()
+    return ""
+
+
+def _link_line(number: int, url: str) -> str:
+    if is_openable(url):
+        return f"[{number}] {url}"
+    return f"[{number}] (not opened) {clean_line(url, 100)}"
+
+
+def to_text(article: RenderedArticle, width: int = 80) -> str:
+    """The article as lines of at most `width` terminal cells.
+
+    Code, link URLs and hostile nesting may run longer: breaking them would change
+    them, and the terminal folds what does not fit.
+    """
+    lines: list[str] = []
+    previous: Block | None = None
+    for block in article.blocks:
+        if previous is not None and (gap := _separator(previous, block)) is not None:
+            lines.append(gap)
+        lines.extend(_block_lines(block, width))
+        previous = block
+    if article.links:
+        lines.extend(["", "Links:"] if lines else ["Links:"])
+        lines.extend(_link_line(number, url) for number, url in enumerate(article.links, 1))
+    return "\n".join(lines)
