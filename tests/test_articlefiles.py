@@ -1,0 +1,153 @@
+"""Folders of .txt/.md/.html article files, as a user keeps them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the hand-made articles, under a folder name the feed should take."""
+    target = tmp_path / "Local Desk"
+    target.mkdir()
+    for path in (DATA / "articles").iterdir():
+        if path.suffix in {".txt", ".md", ".html"} and path.name != "MANIFEST.md":
+            shutil.copy(path, target / path.name)
+    return target
+
+
+def articles_by_title(cli) -> dict[str, dict]:
+    return {row["title"]: row for row in json.loads(cli("articles", "--json").out)}
+
+
+def show(cli, title: str) -> str:
+    result = cli("show", str(articles_by_title(cli)[title]["id"]))
+    assert result.code == 0
+    return result.out
+
+
+def bump_mtime(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+def test_each_file_is_one_article_in_a_feed_named_after_the_folder(cli, folder: Path) -> None:
+    result = cli("add", str(folder))
+    assert result.code == 0 and "5 articles" in result.out
+    (feed,) = json.loads(cli("feeds", "--json").out)
+    assert feed["title"] == "Local Desk" and feed["kind"] == "folder"
+    assert set(articles_by_title(cli)) == {
+        "Harbourne Council Votes to Keep Its Last Passenger Ferry",
+        "Volunteers Map Every Street Tree in Eastmere for the First Time",
+        "Kestrel Valley Rail Trial Cuts Commute Times, Independent Report Finds",
+        "Night Market Returns to the Old Tram Depot After Four-Year Absence",
+        "Library Opens Monthly Repair Café for Broken Appliances",
+    }
+
+
+def test_plain_text_shows_headline_standfirst_and_paragraphs(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    text = show(cli, "Harbourne Council Votes to Keep Its Last Passenger Ferry")
+    lines = text.splitlines()
+    assert lines[0] == "Harbourne Council Votes to Keep Its Last Passenger Ferry"
+    standfirst = "A late amendment saves the 90-year-old crossing for at least three more years"
+    standfirst_line = next(i for i, line in enumerate(lines) if line.startswith(standfirst))
+    assert lines[standfirst_line - 1] == "" and lines[standfirst_line + 1] == ""
+    assert text.count("\n\n") >= 6  # the body keeps its paragraph breaks
+    assert "Harbourne's last passenger ferry will keep running" in text
+
+
+def test_non_ascii_text_survives(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    text = show(cli, "Kestrel Valley Rail Trial Cuts Commute Times, Independent Report Finds")
+    assert "€" in text and "—" in text and "’" in text
+
+
+def test_markdown_renders_as_text_without_markup_syntax(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    text = show(cli, "Night Market Returns to the Old Tram Depot After Four-Year Absence")
+    assert "Forty stalls, a string quartet and a queue around the block" in text
+    assert "*Forty" not in text
+    assert "What has changed" in text and "## " not in text
+    assert "• Amplified music must stop at 10pm" in text and "**" not in text
+    assert not re.search(r"^\|.*\|$", text, re.MULTILINE)  # tables are laid out, not piped
+
+
+def test_html_article_takes_title_standfirst_byline_and_date(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    title = "Library Opens Monthly Repair Café for Broken Appliances"
+    row = articles_by_title(cli)[title]
+    assert row["author"] == "the Westbrook Courier news desk"
+    assert row["published"] == "2025-03-08T00:00:00Z"
+    text = show(cli, title)
+    assert "Volunteers fixed 37 items on the first afternoon" in text
+    assert "[image: Volunteers at long tables repairing a lamp and a toaster]" in text
+    flowing = " ".join(text.split())  # undo the wrapping
+    assert "“Most things that get thrown away have one small fault,” she said." in flowing
+    assert "<p" not in text and "&ldquo;" not in text
+
+
+def test_files_without_a_date_are_dated_by_their_modification_time(cli, folder: Path) -> None:
+    path = folder / "harbourne_ferry_vote.txt"
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    cli("add", str(folder))
+    row = articles_by_title(cli)["Harbourne Council Votes to Keep Its Last Passenger Ferry"]
+    assert row["published"] == datetime.fromtimestamp(1_700_000_000, UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+def test_rescan_updates_changed_files_and_keeps_reading_state(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    old_title = "Volunteers Map Every Street Tree in Eastmere for the First Time"
+    article_id = articles_by_title(cli)[old_title]["id"]
+    cli("mark", str(article_id), "--read")
+    cli("mark", str(article_id), "--star")
+
+    path = folder / "eastmere_tree_survey.txt"
+    path.write_text("Tree Survey: Corrected Figures\n" + path.read_text().split("\n", 1)[1])
+    bump_mtime(path)
+    result = cli("refresh")
+    assert "0 new articles, 1 updated" in result.out
+
+    updated = articles_by_title(cli)["Tree Survey: Corrected Figures"]
+    assert updated["id"] == article_id and updated["read"] and updated["starred"]
+    assert old_title not in articles_by_title(cli)
+
+
+def test_rescan_adds_new_files_and_keeps_deleted_ones(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    (folder / "harbourne_ferry_vote.txt").unlink()
+    (folder / "late_news.md").write_text("# Late News\n\n*Just in.*\n\nA short item.\n")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+
+    assert "1 new articles" in cli("refresh").out
+    titles = set(articles_by_title(cli))
+    assert "Late News" in titles
+    assert "Harbourne Council Votes to Keep Its Last Passenger Ferry" in titles
+    assert len(titles) == 6
+
+
+def test_touching_a_file_without_changing_it_updates_nothing(cli, folder: Path) -> None:
+    cli("add", str(folder))
+    bump_mtime(folder / "library_repair_cafe.html")
+    assert "0 new articles, 0 updated" in cli("refresh").out
+
+
+def test_hidden_and_unreadable_files_do_not_break_the_folder(cli, folder: Path) -> None:
+    (folder / ".draft.md").write_text("# Secret draft\n")
+    (folder / "binary.txt").write_bytes(b"\xff\xfe\x00garbage\x00\x1b[2J")
+    result = cli("add", str(folder))
+    assert result.code == 0
+    titles = set(articles_by_title(cli))
+    assert "Secret draft" not in titles
+    assert len(titles) == 6
+    assert all("\x1b" not in title and "\x00" not in title for title in titles)
