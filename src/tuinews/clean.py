@@ -15,7 +15,8 @@ _ESCAPE_SEQUENCE = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?                  # CSI: ESC [ or 8-bit CSI ... final byte
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])          # OSC, DCS, SOS, PM, APC ...
-      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?            #   ... up to BEL or ST
+      [^\x07\x1b\x90\x98\x9c-\x9f]*(?:\x07|\x1b\\|\x9c)   #   ... up to BEL or ST; unended,
+                                                       #   only the introducer goes
     | \x1b[ -/]*[0-~]?                                 # other ESC sequences (ESC c, ESC 7, ESC ( B)
     """,
     re.VERBOSE,
@@ -76,6 +77,10 @@ def clean_identifier(text: str | None, limit: int = 4096) -> str:
     return _CONTROLS_AND_SURROGATES.sub("", text).strip()[:limit]
 
 
+# Printable on paper, blank on screen: Hangul fillers, the braille blank, ZWJ.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u200d")
+
+
 def is_visible(text: str) -> bool:
-    """True when something a person can see is left (zero-width joiners alone are not)."""
-    return any(not ch.isspace() and ch.isprintable() and ch != "\u200d" for ch in text)
+    """True when something a person can see is left (a row of fillers is not)."""
+    return any(not ch.isspace() and ch.isprintable() and ch not in _BLANK_LOOKING for ch in text)

@@ -442,7 +442,7 @@ class _Layout(HTMLParser):
         href = clean_line(_URL_TABS_NEWLINES.sub("", href), _LINK_LIMIT)
         if not href or href.startswith("#"):
             return ""
-        if self._base:
+        if is_openable(self._base):  # a guid-like or file: base would invent targets
             with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
                 href = clean_line(urljoin(self._base, href), _LINK_LIMIT)
         return href

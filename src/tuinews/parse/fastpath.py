@@ -11,6 +11,7 @@ compare them, since a different identity would duplicate articles.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from email.utils import mktime_tz, parsedate_tz
 
@@ -28,7 +29,12 @@ from tuinews.parse.article import (
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC = "{http://purl.org/dc/elements/1.1/}"
-XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+XHTML_BODY = "{http://www.w3.org/1999/xhtml}body"
+
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
+# C1 controls in UTF-8 (U+0080-U+009F) and character references to them: text
+# that was Windows-1252 or double-encoded UTF-8 before it reached the feed.
+_WINDOWS_1252_TELLTALES = re.compile(rb"\xc2[\x80-\x9f]|&#(?:1[2-5][0-9]|x0*[89][0-9a-fA-F]);")
 
 
 class NeedsFeedparser(Exception):
@@ -39,6 +45,11 @@ def parse_plain_feed(data: bytes) -> ParsedFeed:
     head = data[:2048]
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"xml:base" in data:
         raise NeedsFeedparser
+    declared = _DECLARED_ENCODING.search(head)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in {b"utf-8", b"utf8"}:
+        raise NeedsFeedparser  # feedparser knows the encodings and their repairs
+    if _WINDOWS_1252_TELLTALES.search(data):
+        raise NeedsFeedparser  # feedparser turns these back into the intended characters
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, ValueError, LookupError):
@@ -86,6 +97,8 @@ def _rss(root: ElementTree.Element) -> ParsedFeed:
 
 
 def _rss_item(item: ElementTree.Element) -> ParsedArticle:
+    if item.find(XHTML_BODY) is not None:
+        raise NeedsFeedparser  # an inline XHTML body
     guid_element = item.find("guid")
     guid = _text(guid_element)
     link = _text(item.find("link"))

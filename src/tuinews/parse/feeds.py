@@ -43,6 +43,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
     except NeedsFeedparser:
         pass
 
+    # feedparser warns when an old key is read; entries are read inside the same guard.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parsed = feedparser.parse(
@@ -51,18 +52,21 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    if not parsed.get("version") and not parsed.entries:
-        raise NotAFeed(_not_a_feed_reason(head, parsed))
+        feed = parsed.feed
+        # CDF channels have no version: a titled, well-formed document with no items is
+        # an empty feed; an HTML page or garbage has no version and does not parse.
+        unversioned = not parsed.get("version") and not parsed.entries
+        if unversioned and (parsed.get("bozo") or not feed.get("title")):
+            raise NotAFeed(_not_a_feed_reason(head, parsed))
 
-    seen: set[str] = set()
-    articles: list[ParsedArticle] = []
-    for entry in parsed.entries:
-        article = _article_from_entry(entry)
-        if article.identity not in seen:  # a duplicated guid: the first one wins
-            seen.add(article.identity)
-            articles.append(article)
+        seen: set[str] = set()
+        articles: list[ParsedArticle] = []
+        for entry in parsed.entries:
+            article = _article_from_entry(entry)
+            if article.identity not in seen:  # a duplicated guid: the first one wins
+                seen.add(article.identity)
+                articles.append(article)
 
-    feed = parsed.feed
     return ParsedFeed(
         title=clean_line(_plain(feed.get("title", ""), feed.get("title_detail")), TITLE_LIMIT),
         site_url=clean_line(feed.get("link", ""), 4096),
