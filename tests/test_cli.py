@@ -279,9 +279,15 @@ def test_bad_usage_exits_2(cli) -> None:
     assert exit_info.value.code == 2
 
 
-def test_first_run_imports_the_sample_library(cli) -> None:
-    result = cli()
-    assert result.code == 0
+def test_first_run_imports_the_sample_library(db_path: Path, cli) -> None:
+    """What `tuinews` with no command does before it opens the reader."""
+    from tuinews.library import import_samples_if_empty
+    from tuinews.store import Store
+
+    with Store(db_path) as store:
+        results = import_samples_if_empty(store, max_bytes=50 << 20)
+        assert all(result.outcome and not result.outcome.error for result in results)
+        assert import_samples_if_empty(store, max_bytes=50 << 20) == []  # only when empty
     feeds = json.loads(cli("feeds", "--json").out)
     assert {feed["title"] for feed in feeds} >= {"Field Notes", "World Briefing"}
     assert all(feed["last_error"] is None and feed["total"] > 0 for feed in feeds)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from tuinews import __version__
 from tuinews.clean import clean_line, clean_text
 from tuinews.config import Config, ConfigError, load_config
-from tuinews.models import ArticleRow, Feed, SourceOutcome
+from tuinews.models import ArticleRow, ArticleView, Feed, SourceOutcome
 from tuinews.store import NewerLibrary, Store
 
 # Commands import the rest of what they need themselves: `tuinews refresh` with
@@ -152,14 +152,11 @@ def _non_negative(text: str) -> int:
 
 def _launch_tui(config: Config) -> int:
     from tuinews.library import import_samples_if_empty
+    from tuinews.ui.app import TuinewsApp
 
     with Store(config.db_path) as store:
         import_samples_if_empty(store, max_bytes=config.max_document_bytes)
-        count = store.article_count()
-    print(
-        f"The reader screen is not built yet. Your library ({config.db_path}) holds "
-        f"{count} articles: try `tuinews feeds`, `tuinews articles` and `tuinews show ID`."
-    )
+    TuinewsApp(config).run()
     return EXIT_OK
 
 
@@ -295,9 +292,8 @@ def _report_refresh(outcomes: list[SourceOutcome]) -> int:
 
 def _cmd_articles(store: Store, config: Config, args: argparse.Namespace) -> int:
     feed_id = _one_feed(store, args.feed).id if args.feed else None
-    rows = store.articles(
-        feed_id=feed_id, unread=args.unread, starred=args.starred, limit=args.limit
-    )
+    view = ArticleView(feed_id=feed_id, unread=args.unread, starred=args.starred)
+    rows = store.articles(view, limit=args.limit)
     if args.json:
         _print_json([_article_json(row) for row in rows])
         return EXIT_OK

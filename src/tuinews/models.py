@@ -64,6 +64,15 @@ class Feed:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleView:
+    """Which articles a list shows: all, one feed's, unread only, starred only."""
+
+    feed_id: int | None = None
+    unread: bool = False
+    starred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleRow:
     """An article as a list shows it (no body: lists must stay cheap)."""
 

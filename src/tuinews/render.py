@@ -37,6 +37,7 @@ class BlockKind(enum.StrEnum):
     TABLE = "table"
     RULE = "rule"
     IMAGE = "image"
+    LINKS = "links"  # only in a layout: the numbered list of link targets at the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,14 @@ class Block:
     text: str
     level: int = 0
     marker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One laid-out line and the kind of block it comes from (None: spacing)."""
+
+    text: str
+    kind: BlockKind | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,20 +698,35 @@ def _link_line(number: int, url: str) -> str:
     return f"[{number}] (not opened) {clean_line(url, 100)}"
 
 
-def to_text(article: RenderedArticle, width: int = 80) -> str:
-    """The article as lines of at most `width` terminal cells.
+def layout(article: RenderedArticle, width: int = 80) -> list[Line]:
+    """The article as lines of at most `width` terminal cells, each with its block kind.
 
     Code, link URLs and hostile nesting may run longer: breaking them would change
     them, and the terminal folds what does not fit.
     """
-    lines: list[str] = []
+    lines: list[Line] = []
     previous: Block | None = None
     for block in article.blocks:
         if previous is not None and (gap := _separator(previous, block)) is not None:
-            lines.append(gap)
-        lines.extend(_block_lines(block, width))
+            lines.append(Line(gap, None))
+        lines.extend(Line(text, block.kind) for text in _block_lines(block, width))
         previous = block
     if article.links:
-        lines.extend(["", "Links:"] if lines else ["Links:"])
-        lines.extend(_link_line(number, url) for number, url in enumerate(article.links, 1))
-    return "\n".join(lines)
+        if lines:
+            lines.append(Line("", None))
+        lines.append(Line("Links:", BlockKind.LINKS))
+        lines.extend(
+            Line(_link_line(number, url), BlockKind.LINKS)
+            for number, url in enumerate(article.links, 1)
+        )
+    return lines
+
+
+def wrap_paragraph(text: str, width: int) -> list[str]:
+    """One paragraph wrapped at `width` terminal cells."""
+    return _wrap(text, width, "", "")
+
+
+def to_text(article: RenderedArticle, width: int = 80) -> str:
+    """The article as plain text for `tuinews show` (see `layout`)."""
+    return "\n".join(line.text for line in layout(article, width))

@@ -16,6 +16,7 @@ columns change, so marking articles read never touches the index.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 from tuinews.models import (
     ArticleBody,
     ArticleRow,
+    ArticleView,
     ContentKind,
     Feed,
     ParsedArticle,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library s
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
+ALL_ARTICLES = ArticleView()
 
 
 class FeedExists(ValueError):
@@ -437,30 +440,37 @@ class Store:
     # ------------------------------------------------------------ articles
 
     def articles(
-        self,
-        *,
-        feed_id: int | None = None,
-        unread: bool = False,
-        starred: bool = False,
-        limit: int | None = None,
+        self, view: ArticleView = ALL_ARTICLES, limit: int | None = None
     ) -> list[ArticleRow]:
         """Newest first; ties broken by id so the order is stable."""
-        where, params = [], []
-        if feed_id is not None:
-            where.append("feed_id = ?")
-            params.append(feed_id)
-        if unread:
-            where.append("read = 0")
-        if starred:
-            where.append("starred = 1")
-        sql = f"SELECT {_ROW_COLUMNS} FROM articles"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY sort_date DESC, id DESC"
+        where, params = _view_filter(view)
+        sql = f"SELECT {_ROW_COLUMNS} FROM articles {where} ORDER BY sort_date DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         return [_row_from_sql(row) for row in self._conn.execute(sql, params)]
+
+    def article_ids(self, view: ArticleView) -> list[int]:
+        """Just the ids, in list order: what a virtual list needs to know its length."""
+        where, params = _view_filter(view)
+        sql = f"SELECT id FROM articles {where} ORDER BY sort_date DESC, id DESC"
+        return [row[0] for row in self._conn.execute(sql, params)]
+
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """The rows for `ids`, in the order given (a page of a virtual list)."""
+        found: dict[int, ArticleRow] = {}
+        for start in range(0, len(ids), 500):  # under SQLite's parameter limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
+            ):
+                found[row["id"]] = _row_from_sql(row)
+        return [found[i] for i in ids if i in found]
+
+    def unread_ids(self, view: ArticleView) -> list[int]:
+        """The view's unread articles (what "mark all read" changes, and undoes)."""
+        return self.article_ids(dataclasses.replace(view, unread=True))
 
     def article(self, article_id: int) -> ArticleRow | None:
         row = self._conn.execute(
@@ -542,6 +552,18 @@ class Store:
 
     def article_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def _view_filter(view: ArticleView) -> tuple[str, list[object]]:
+    where, params = [], []
+    if view.feed_id is not None:
+        where.append("feed_id = ?")
+        params.append(view.feed_id)
+    if view.unread:
+        where.append("read = 0")
+    if view.starred:
+        where.append("starred = 1")
+    return ("WHERE " + " AND ".join(where) if where else ""), params
 
 
 def display_title(user_title: str | None, feed_title: str | None, source: str) -> str:

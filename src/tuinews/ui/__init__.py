@@ -1,0 +1,1 @@
+"""The Textual face of tuinews: the only package that imports Textual."""

@@ -1,0 +1,393 @@
+"""The reader: feeds | articles | article, with a search bar on top.
+
+The UI thread only draws. Everything that touches the library runs in thread
+workers, each with its own Store (a SQLite connection belongs to one thread),
+and reports back with call_from_thread. The one exception is the article
+list's page fetch: a primary-key read of at most 200 rows, done where the
+rows are drawn so that scrolling never shows empty rows.
+"""
+
+from __future__ import annotations
+
+import json
+import webbrowser
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar
+
+from tuinews.clean import clean_line
+from tuinews.config import APP_NAME, Config
+from tuinews.models import ArticleRow, ArticleView
+from tuinews.refresh import Progress, refresh_feeds
+from tuinews.render import is_openable, render_body
+from tuinews.resources import bundled
+from tuinews.store import Store
+from tuinews.ui.article_list import ArticleList
+from tuinews.ui.feed_list import ALL, FeedList
+from tuinews.ui.reader import Reader
+from tuinews.ui.richtext import article_page
+from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen
+
+
+class TuinewsApp(App[None]):
+    CSS_PATH = str(bundled("styles") / "app.tcss")
+    TITLE = "tuinews"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # panes stack below 100 columns
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("tab", "focus_next", "Next pane", show=False),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("n", "next_unread", "Next unread"),
+        Binding("p", "next_unread(-1)", "Previous unread", show=False),
+        Binding("M", "mark_view_read", "Mark all read", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("o", "open_link", "Open link"),
+        Binding("y", "copy_link", "Copy link", show=False),
+        Binding("r", "refresh(False)", "Refresh feed", show=False),
+        Binding("R", "refresh(True)", "Refresh all"),
+        Binding("a", "add_source", "Add feed", show=False),
+        Binding("d", "delete_feed", "Delete feed", show=False),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        state_path: Path | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        """`clock` decides what "today" is in the list's dates (fixed in snapshot tests)."""
+        super().__init__()
+        self._config = config
+        self._clock = clock
+        self._state_path = state_path or Path(platformdirs.user_state_dir(APP_NAME)) / "ui.json"
+        self._view: ArticleView = ALL
+        self._undo: list[int] = []  # the ids the last "mark all read" changed
+        self._store: Store | None = None
+        self.sub_title = config.db_path.stem
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search your library  (/)", id="search")
+        with Horizontal(id="panes"):
+            yield FeedList(id="feeds")
+            yield ArticleList(self._fetch_rows, self._clock, id="articles")
+            yield Reader(id="reader")
+        with Horizontal(id="status"):
+            yield Label("", id="status-text")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._store = Store(self._config.db_path)
+        for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
+            self.query_one(pane).border_title = title
+        state = self._load_state()
+        self.load_feeds(keep=state.get("feed", "all"), select=state.get("article"))
+        self.query_one(ArticleList).focus()
+
+    def on_unmount(self) -> None:
+        self._save_state()
+        if self._store:
+            self._store.close()
+
+    def _fetch_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        return self._store.article_rows(ids) if self._store else []
+
+    # ------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="feeds")
+    def load_feeds(self, keep: str | None = None, select: int | None = None) -> None:
+        with Store(self._config.db_path) as store:
+            feeds = store.feeds()
+            starred = len(store.article_ids(ArticleView(starred=True)))
+        self.call_from_thread(self._show_feeds, feeds, starred, keep, select)
+
+    def _show_feeds(self, feeds, starred: int, keep: str | None, select: int | None) -> None:
+        feed_list = self.query_one(FeedList)
+        current = feed_list.highlighted_option
+        keep = keep or (current.id if current else "all")
+        self._pending_select = select
+        with feed_list.prevent(OptionList.OptionHighlighted):
+            feed_list.show(feeds, starred=starred, keep=keep)
+        option = feed_list.highlighted_option
+        view = FeedList.view_of(option.id) if option and option.id else ALL
+        if view != self._view or select is not None or not self.query_one(ArticleList).article_ids:
+            self._view = view
+            self.load_view(view, select)
+
+    @on(OptionList.OptionHighlighted, "#feeds")
+    def _feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self._view = FeedList.view_of(event.option.id)
+            self.load_view(self._view)
+
+    @on(OptionList.OptionSelected, "#feeds")
+    def _feed_selected(self) -> None:
+        self.query_one(ArticleList).focus()
+
+    @work(thread=True, exclusive=True, group="view")
+    def load_view(self, view: ArticleView, select: int | None = None) -> None:
+        with Store(self._config.db_path) as store:
+            ids = store.article_ids(view)
+        self.call_from_thread(self._show_view, view, ids, select)
+
+    def _show_view(self, view: ArticleView, ids: list[int], select: int | None) -> None:
+        if view == self._view:
+            self.query_one(ArticleList).show(ids, show_feed=view.feed_id is None, select=select)
+            if not ids:
+                self.query_one(Reader).show(Text("No articles here.", style="dim"))
+
+    @on(ArticleList.Highlighted)
+    def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
+        self.load_article(event.article_id, self.query_one(Reader).reading_width)
+
+    @on(ArticleList.Opened)
+    def _article_opened(self) -> None:
+        self.query_one(Reader).focus()
+
+    @work(thread=True, exclusive=True, group="reader")
+    def load_article(self, article_id: int, width: int) -> None:
+        """Lay the article out off the UI thread (a 5 MB body takes a while) and mark it read."""
+        with Store(self._config.db_path) as store:
+            row, body = store.article(article_id), store.article_body(article_id)
+            if row is None or body is None:
+                return
+            page = article_page(row, body.summary, render_body(body, row.link), width)
+            if not row.read:
+                store.set_read([article_id], True)
+                row = store.article(article_id)
+        self.call_from_thread(self._show_article, row, page)
+
+    def _show_article(self, row: ArticleRow, page: Text) -> None:
+        articles = self.query_one(ArticleList)
+        if articles.current_id != row.id:
+            return  # the cursor moved on while this one was being laid out
+        self.query_one(Reader).show(page)
+        articles.update_row(row)
+        self.load_feeds()
+
+    # ------------------------------------------------------------ reading state
+
+    def _current(self) -> ArticleRow | None:
+        articles = self.query_one(ArticleList)
+        article_id = articles.current_id
+        return articles.row(article_id) if article_id is not None else None
+
+    def action_toggle_read(self) -> None:
+        if row := self._current():
+            self._set_flag(row.id, "read", not row.read)
+
+    def action_toggle_star(self) -> None:
+        if row := self._current():
+            self._set_flag(row.id, "starred", not row.starred)
+
+    @work(thread=True)
+    def _set_flag(self, article_id: int, flag: str, value: bool) -> None:
+        with Store(self._config.db_path) as store:
+            if flag == "read":
+                store.set_read([article_id], value)
+            else:
+                store.set_starred([article_id], value)
+            row = store.article(article_id)
+        if row:
+            self.call_from_thread(self.query_one(ArticleList).update_row, row)
+        self.call_from_thread(self.load_feeds)
+
+    @work(thread=True)
+    def action_mark_view_read(self) -> None:
+        with Store(self._config.db_path) as store:
+            changed = store.unread_ids(self._view)
+            store.set_read(changed, True)
+        self._undo = changed
+        self.call_from_thread(self._after_bulk_change, f"Marked {len(changed)} read (u undoes)")
+
+    @work(thread=True)
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.call_from_thread(self.notify, "Nothing to undo", markup=False)
+            return
+        with Store(self._config.db_path) as store:
+            store.set_read(self._undo, False)
+        count, self._undo = len(self._undo), []
+        self.call_from_thread(self._after_bulk_change, f"Marked {count} unread again")
+
+    def _after_bulk_change(self, message: str) -> None:
+        self.notify(message, markup=False)
+        articles = self.query_one(ArticleList)
+        self.load_feeds(select=articles.current_id)
+
+    @work(thread=True, exclusive=True, group="reader")
+    def action_next_unread(self, direction: int = 1) -> None:
+        """The next unread article in this list; past its end, the next feed with unread."""
+        articles = self.query_one(ArticleList)
+        with Store(self._config.db_path) as store:
+            unread = set(store.unread_ids(self._view))
+        ids = articles.article_ids
+        order = range(articles.cursor + direction, len(ids) if direction > 0 else -1, direction)
+        target = next((i for i in order if ids[i] in unread), None)
+        if target is not None:
+            self.call_from_thread(articles.move_to, target)
+        else:
+            self.call_from_thread(self._next_unread_feed, direction)
+
+    def _next_unread_feed(self, direction: int) -> None:
+        feed_list = self.query_one(FeedList)
+        options = feed_list.options
+        start = feed_list.highlighted or 0
+        order = range(start + direction, len(options) if direction > 0 else -1, direction)
+        for index in order:
+            option = options[index]
+            if option.id and feed_list.unread.get(option.id):
+                feed_list.highlighted = index
+                return
+        self.notify("No more unread articles", markup=False)
+
+    # ------------------------------------------------------------ links
+
+    def action_open_link(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if not is_openable(row.link):
+            shown = clean_line(row.link, 80) or "(none)"
+            self.notify(f"Not opened: only http(s) links open ({shown})", markup=False)
+            return
+        webbrowser.open(row.link)  # an argument, never a shell command line
+        self.notify(f"Opened {clean_line(row.link, 80)}", markup=False)
+
+    def action_copy_link(self) -> None:
+        row = self._current()
+        if row and row.link:
+            self.copy_to_clipboard(clean_line(row.link, 4096))
+            self.notify("Link copied", markup=False)
+
+    # ------------------------------------------------------------ sources
+
+    def action_refresh(self, everything: bool) -> None:
+        feed_id = self._view.feed_id
+        if not everything and feed_id is None:
+            everything = True  # "All articles", "Unread", "Starred" refresh everything
+        self.run_refresh(None if everything else feed_id)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def run_refresh(self, feed_id: int | None) -> None:
+        with Store(self._config.db_path) as store:
+            feeds = [f for f in store.feeds() if feed_id is None or f.id == feed_id]
+            self.call_from_thread(self._progress, 0, len(feeds), "Refreshing…")
+            outcomes = refresh_feeds(
+                store,
+                feeds,
+                max_bytes=self._config.max_document_bytes,
+                on_progress=lambda p: self.call_from_thread(self._on_progress, p),
+            )
+        added = sum(o.added for o in outcomes)
+        failed = sum(1 for o in outcomes if o.error)
+        summary = f"{added} new articles" + (f", {failed} sources failed" if failed else "")
+        self.call_from_thread(self._progress, None, None, summary)
+        self.call_from_thread(self._after_bulk_change, summary)
+
+    def _on_progress(self, progress: Progress) -> None:
+        title = clean_line(progress.outcome.title, 60)
+        self._progress(progress.done, progress.total, f"Refreshing… {title}")
+
+    def _progress(self, done: int | None, total: int | None, text: str) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = total is not None
+        if total is not None:
+            bar.update(total=total, progress=done or 0)
+        self.query_one("#status-text", Label).update(Text(text))
+
+    def action_add_source(self) -> None:
+        def added(source: str | None) -> None:
+            if source:
+                self.add_source(source)
+
+        self.push_screen(AddSourceScreen(), added)
+
+    @work(thread=True)
+    def add_source(self, source: str) -> None:
+        from tuinews.library import SourceRequest, add_sources
+
+        with Store(self._config.db_path) as store:
+            (result,) = add_sources(
+                store, [SourceRequest(source)], max_bytes=self._config.max_document_bytes
+            )
+        if result.feed is None:
+            message = result.error or "could not add"
+        elif result.outcome and result.outcome.error:
+            message = f"Added, but {result.outcome.error}"
+        else:
+            message = f"Added {result.feed.title}"
+        self.call_from_thread(self.notify, clean_line(message, 200), markup=False)
+        keep = f"feed-{result.feed.id}" if result.feed else None
+        self.call_from_thread(self.load_feeds, keep)
+
+    def action_delete_feed(self) -> None:
+        feed_id = self._view.feed_id
+        if feed_id is None:
+            self.notify("Choose a feed in the feed list first", markup=False)
+            return
+        option = self.query_one(FeedList).highlighted_option
+        name = option.prompt.plain.strip() if option else str(feed_id)
+        question = Text.assemble("Delete ", (name, "bold"), "? Starred articles are kept.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_feed(feed_id)
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True)
+    def delete_feed(self, feed_id: int) -> None:
+        with Store(self._config.db_path) as store:
+            store.remove_feed(feed_id)
+        self._view = ALL
+        self.call_from_thread(self.load_feeds, "all")
+
+    # ------------------------------------------------------------ focus, help, state
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_help(self) -> None:
+        sections = [
+            ("Everywhere", list(self.BINDINGS)),
+            ("Article list", list(ArticleList.BINDINGS)),
+            ("Reader", list(Reader.BINDINGS)),
+            ("Feed list", list(FeedList.BINDINGS)),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    def _load_state(self) -> dict:
+        try:
+            state = json.loads(self._state_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _save_state(self) -> None:
+        option = self.query_one(FeedList).highlighted_option
+        state = {
+            "feed": option.id if option else "all",
+            "article": self.query_one(ArticleList).current_id,
+        }
+        try:
+            self._state_path.parent.mkdir(parents=True, exist_ok=True)
+            self._state_path.write_text(json.dumps(state))
+        except OSError:
+            pass  # losing the place in the list is not worth an error on quit

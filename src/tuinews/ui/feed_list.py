@@ -1,0 +1,78 @@
+"""The feed list: All / Unread / Starred, then feeds grouped under their first tag."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tuinews.clean import clean_line
+from tuinews.models import ArticleView, Feed
+
+ALL = ArticleView()
+UNREAD = ArticleView(unread=True)
+STARRED = ArticleView(starred=True)
+
+
+class FeedList(OptionList):
+    """Option ids: "all", "unread", "starred" and "feed-<id>"."""
+
+    unread: dict[str, int]  # option id → unread articles, for "next unread"
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "Top", show=False),
+        Binding("G", "last", "Bottom", show=False),
+    ]
+
+    def show(self, feeds: list[Feed], *, starred: int, keep: str | None = None) -> None:
+        """Rebuild the list from `feeds`, keeping the highlight on option id `keep`."""
+        unread = sum(feed.unread for feed in feeds)
+        total = sum(feed.total for feed in feeds)
+        options: list[Option | None] = [
+            Option(_entry("All articles", total, bold=True), id="all"),
+            Option(_entry("Unread", unread, bold=True), id="unread"),
+            Option(_entry("Starred", starred, bold=True), id="starred"),
+        ]
+        groups: dict[str, list[Feed]] = {}
+        for feed in feeds:
+            groups.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
+        for tag in sorted(groups, key=lambda name: (name == "", name.lower())):
+            options.append(None)
+            if tag:
+                options.append(Option(Text(clean_line(tag, 100), style="bold dim"), disabled=True))
+            options.extend(
+                Option(_feed_entry(feed, indent=bool(tag)), id=f"feed-{feed.id}")
+                for feed in groups[tag]
+            )
+        self.unread = {f"feed-{feed.id}": feed.unread for feed in feeds}
+        self.clear_options()
+        self.add_options(options)
+        ids = [option.id for option in self.options]
+        self.highlighted = ids.index(keep) if keep in ids else 0
+
+    @staticmethod
+    def view_of(option_id: str) -> ArticleView:
+        if option_id.startswith("feed-"):
+            return ArticleView(feed_id=int(option_id.removeprefix("feed-")))
+        return {"all": ALL, "unread": UNREAD, "starred": STARRED}[option_id]
+
+
+def _entry(label: str, count: int, *, bold: bool = False) -> Text:
+    text = Text(label, style="bold" if bold else "")
+    if count:
+        text.append(f"  {count}", style="dim")
+    return text
+
+
+def _feed_entry(feed: Feed, *, indent: bool) -> Text:
+    """A feed's title (never markup), unread count, and a mark when its last refresh failed."""
+    text = Text("  " if indent else "", no_wrap=True, overflow="ellipsis")
+    if feed.last_error:
+        text.append("! ", style="bold red")
+    text.append(clean_line(feed.title, 200), style="bold" if feed.unread else "")
+    if feed.unread:
+        text.append(f"  {feed.unread}", style="dim")
+    return text

@@ -1,0 +1,86 @@
+"""Feed text → rich.text.Text, the only way feed strings reach the screen.
+
+Text objects are never parsed as markup, so `[bold red]PWNED[/]` shows as
+written; everything is cleaned again here (defence in depth: the store holds
+cleaned text, but a second pass costs little and guards older libraries).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from tuinews.clean import clean_line
+from tuinews.models import ArticleRow
+from tuinews.render import BlockKind, RenderedArticle, layout, wrap_paragraph
+
+# What a person reads comfortably; longer articles are cut with a note, so a
+# 5 MB body cannot freeze the layout.
+READER_MAX_CHARS = 300_000
+UNTITLED = "(untitled)"
+
+
+def line(text: str | None, style: str = "") -> Text:
+    return Text(clean_line(text or "", 10_000), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def short_date(seconds: int | None, now: datetime) -> str:
+    """Time today, day and month this year, month and year before: 9 cells wide."""
+    if seconds is None:
+        return " " * 9
+    moment = datetime.fromtimestamp(seconds)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M").ljust(9)
+    if moment.year == now.year:
+        return moment.strftime("%d %b").ljust(9)
+    return moment.strftime("%b %Y").ljust(9)
+
+
+def article_row(row: ArticleRow, *, show_feed: bool, now: datetime) -> Text:
+    """One line of the article list: flag, date, title (bold while unread), then the feed."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("★ " if row.starred else ("● " if not row.read else "  "), style="bold")
+    text.append(short_date(row.published, now), style="dim")
+    text.append(clean_line(row.title, 2000) or UNTITLED, style="bold" if not row.read else "")
+    if show_feed and row.feed_title:
+        text.append(f" · {clean_line(row.feed_title, 200)}", style="dim italic")
+    return text
+
+
+# How each kind of laid-out line looks in the reader; the layout itself is render's.
+_STYLES = {
+    BlockKind.HEADING: "bold",
+    BlockKind.QUOTE: "italic",
+    BlockKind.CODE: "cyan",
+    BlockKind.IMAGE: "dim",
+    BlockKind.RULE: "dim",
+    BlockKind.LINKS: "dim",
+}
+
+
+def article_page(row: ArticleRow, summary: str, body: RenderedArticle, width: int) -> Text:
+    """The reader pane: title, feed · author · date, link, standfirst, then the body
+    laid out at `width` cells by the same code as `tuinews show`."""
+    page = Text(no_wrap=True)
+    page.append(clean_line(row.title, 2000) or UNTITLED, style="bold")
+    page.append("\n")
+    meta = [clean_line(row.feed_title, 200), clean_line(row.author, 200)]
+    if row.published is not None:
+        meta.append(datetime.fromtimestamp(row.published).strftime("%A %d %B %Y, %H:%M"))
+    page.append(" · ".join(part for part in meta if part), style="dim")
+    if row.link:
+        page.append("\n")
+        page.append(clean_line(row.link, 2000), style="underline dim")
+    page.append("\n")
+    if summary:
+        page.append("\n")
+        for text in wrap_paragraph(clean_line(summary, 4000), width):
+            page.append(text + "\n", style="italic")
+    for laid_out in layout(body, width):
+        page.append("\n")
+        page.append(laid_out.text, style=_STYLES.get(laid_out.kind, ""))
+        if len(page) > READER_MAX_CHARS:
+            page.append("\n\n[… the rest of this long article is not shown: o opens it]", "dim")
+            break
+    return page

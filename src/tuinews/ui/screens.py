@@ -1,0 +1,84 @@
+"""Modal screens: help, confirmation, adding a source."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from tuinews.sources import BadSource, classify_source
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding of the app and its panes, from their BINDINGS declarations."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, bindings in self._sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for binding in bindings:
+                keys = ", ".join(_key_name(key) for key in binding.key.split(","))
+                table.add_row(keys, binding.description)
+            table.add_row("", "")
+        with VerticalScroll(id="help"):
+            yield Static(Text("tuinews keys", style="bold"), id="help-title")
+            yield Static(table)
+            yield Static(Text("Press esc to close.", style="dim"))
+
+
+def _key_name(key: str) -> str:
+    names = {"question_mark": "?", "slash": "/", "space": "space", "shift+tab": "shift+tab"}
+    return names.get(key, key)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: Text) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self._question)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Yes (y)", variant="error", id="yes")
+                yield Button("No (n)", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class AddSourceScreen(ModalScreen[str | None]):
+    """Ask for a feed URL, feed file or folder; refuse what tuinews cannot read."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Add a feed URL, a feed file or a folder of articles")
+            yield Input(placeholder="https://…/feed.xml  or  ~/news/folder", id="source")
+            yield Label("", id="source-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            classify_source(event.value)
+        except BadSource as error:
+            self.query_one("#source-error", Label).update(Text(str(error), style="red"))
+            return
+        self.dismiss(event.value.strip())
