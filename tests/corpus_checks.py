@@ -128,26 +128,24 @@ def assert_no_controls(text: str, where: str) -> None:
     assert found is None, f"control character {found.group()!r} in {where}: {text[:200]!r}"
 
 
-def articles_json(cli: Cli, *options: str) -> list[dict]:
-    run = cli("articles", "--json", *options)
+def _listing_json(cli: Cli, command: str, *options: str) -> list[dict]:
+    """`tuinews COMMAND --json`, with no control character in any string it prints."""
+    run = cli(command, "--json", *options)
     assert run.code == 0, run
     rows = json.loads(run.out)
     for row in rows:
         for key, value in row.items():
             if isinstance(value, str):
-                assert_no_controls(value, f"articles --json {key}")
+                assert_no_controls(value, f"{command} --json {key}")
     return rows
+
+
+def articles_json(cli: Cli, *options: str) -> list[dict]:
+    return _listing_json(cli, "articles", *options)
 
 
 def feeds_json(cli: Cli) -> list[dict]:
-    run = cli("feeds", "--json")
-    assert run.code == 0, run
-    rows = json.loads(run.out)
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, str):
-                assert_no_controls(value, f"feeds --json {key}")
-    return rows
+    return _listing_json(cli, "feeds")
 
 
 def articles_table(cli: Cli) -> list[str]:
