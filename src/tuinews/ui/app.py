@@ -150,11 +150,17 @@ class TuinewsApp(App[None]):
         if view == self._view:
             self.query_one(ArticleList).show(ids, show_feed=view.feed_id is None, select=select)
             if not ids:
-                self.query_one(Reader).show(Text("No articles here.", style="dim"))
+                reader = self.query_one(Reader)
+                reader.show(Text("No articles here.", style="dim"), reader.reading_width)
 
     @on(ArticleList.Highlighted)
     def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
         self.load_article(event.article_id, self.query_one(Reader).reading_width)
+
+    @on(Reader.WidthChanged)
+    def _relayout(self) -> None:
+        if (article_id := self.query_one(ArticleList).current_id) is not None:
+            self.load_article(article_id, self.query_one(Reader).reading_width)
 
     @on(ArticleList.Opened)
     def _article_opened(self) -> None:
@@ -171,13 +177,13 @@ class TuinewsApp(App[None]):
             if not row.read:
                 store.set_read([article_id], True)
                 row = store.article(article_id)
-        self.call_from_thread(self._show_article, row, page)
+        self.call_from_thread(self._show_article, row, page, width)
 
-    def _show_article(self, row: ArticleRow, page: Text) -> None:
+    def _show_article(self, row: ArticleRow, page: Text, width: int) -> None:
         articles = self.query_one(ArticleList)
         if articles.current_id != row.id:
             return  # the cursor moved on while this one was being laid out
-        self.query_one(Reader).show(page)
+        self.query_one(Reader).show(page, width)
         articles.update_row(row)
         self.load_feeds()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 # Lines longer than this are tiring to read, however wide the terminal.
@@ -21,6 +23,13 @@ class Reader(VerticalScroll):
         Binding("G", "scroll_end", "Bottom", show=False),
     ]
 
+    class WidthChanged(Message):
+        """The article must be laid out again for the new reading width."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._laid_out_for = 0
+
     def compose(self):
         yield Static(id="page", markup=False)
 
@@ -28,6 +37,15 @@ class Reader(VerticalScroll):
     def reading_width(self) -> int:
         return max(20, min(self.size.width - 4, MAX_READING_WIDTH))
 
-    def show(self, page: Text | str) -> None:
+    def show(self, page: Text, width: int) -> None:
+        """Show a page laid out for `width` cells (ask again if that is no longer ours)."""
         self.query_one("#page", Static).update(page)
         self.scroll_home(animate=False)
+        self._laid_out_for = width
+        if width != self.reading_width:
+            self.post_message(self.WidthChanged())
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._laid_out_for and self._laid_out_for != self.reading_width:
+            self._laid_out_for = 0
+            self.post_message(self.WidthChanged())
