@@ -6,7 +6,6 @@ A missing config file means defaults; a broken one is a one-line error, not a tr
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +38,8 @@ def load_config(db_override: str | None = None) -> Config:
     path = config_path()
     settings: dict = {}
     if path.is_file():
+        import tomllib  # only when there is a config file to read
+
         try:
             settings = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

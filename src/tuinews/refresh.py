@@ -9,20 +9,21 @@ while this process writes each finished source in its own transaction.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuinews.clean import clean_line
 from tuinews.models import Feed, NotAFeed, ParsedArticle, ParsedFeed, SourceKind, SourceOutcome
 from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FileState, Store
 
-# The parsers (feedparser, markdown-it) are imported by the functions that run in
-# worker processes: a refresh with nothing to parse never pays for loading them.
+# The parsers (feedparser, markdown-it) and the process pool are imported where
+# they are used: a refresh with nothing to parse never pays for loading them.
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 NOT_FETCHED_YET = "not fetched yet: fetching web feeds is not built yet"
 # Below this much changed data, starting worker processes costs more than it saves.
@@ -142,6 +143,9 @@ def _run_jobs(jobs: list[ImportJob]) -> Iterator[JobResult]:
     if workers < 2 or changed_bytes < PARALLEL_THRESHOLD_BYTES:
         yield from map(run_job, jobs)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # forkserver: never fork a process that may be running TUI threads.
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -150,6 +154,8 @@ def _run_jobs(jobs: list[ImportJob]) -> Iterator[JobResult]:
 
 def _bounded_map(pool: Executor, jobs: list[ImportJob], in_flight: int) -> Iterator[JobResult]:
     """Results in completion order, with few parsed sources held in memory at once."""
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
+
     pending: set[Future[JobResult]] = set()
     queue = iter(jobs)
     for job in queue:
