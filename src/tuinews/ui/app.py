@@ -31,6 +31,7 @@ from tuinews.render import is_openable, render_body
 from tuinews.resources import bundled
 from tuinews.store import Store
 from tuinews.ui.article_list import ArticleList
+from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.feed_list import ALL, FeedList
 from tuinews.ui.reader import Reader
 from tuinews.ui.richtext import article_page
@@ -40,6 +41,7 @@ from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen
 class TuinewsApp(App[None]):
     CSS_PATH = str(bundled("styles") / "app.tcss")
     TITLE = "tuinews"
+    COMMANDS = App.COMMANDS | {TuinewsCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # panes stack below 100 columns
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -366,6 +368,17 @@ class TuinewsApp(App[None]):
         self.call_from_thread(self.load_feeds, "all")
 
     # ------------------------------------------------------------ focus, help, state
+
+    def feed_titles(self) -> list[tuple[int, str]]:
+        """(id, title) of the feeds in the feed list, for the command palette."""
+        return self.query_one(FeedList).titles
+
+    def go_to_feed(self, feed_id: int) -> None:
+        feed_list = self.query_one(FeedList)
+        ids = [option.id for option in feed_list.options]
+        if (option_id := f"feed-{feed_id}") in ids:
+            feed_list.highlighted = ids.index(option_id)
+            self.query_one(ArticleList).focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -19,6 +19,7 @@ class FeedList(OptionList):
     """Option ids: "all", "unread", "starred" and "feed-<id>"."""
 
     unread: dict[str, int]  # option id → unread articles, for "next unread"
+    titles: list[tuple[int, str]]  # (feed id, title), for "go to feed"
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -48,6 +49,7 @@ class FeedList(OptionList):
                 for feed in groups[tag]
             )
         self.unread = {f"feed-{feed.id}": feed.unread for feed in feeds}
+        self.titles = [(feed.id, feed.title) for feed in feeds]
         self.clear_options()
         self.add_options(options)
         ids = [option.id for option in self.options]
