@@ -328,3 +328,18 @@ def test_installed_command_runs(tmp_path: Path) -> None:
         [command, "--db", str(tmp_path / "x.db"), "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.startswith("tuinews ")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    ["[keys]\nnext_unread = 3\n", "[reading]\nmark_read_on_open = 'yes'\n", "keys = 1\n"],
+)
+def test_config_mistakes_are_named(isolated_home: Path, settings: str) -> None:
+    config = isolated_home / ".config" / "tuinews" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(settings)
+    result = subprocess.run(
+        [sys.executable, "-m", "tuinews", "feeds"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"tuinews: {config}: ") and result.stderr.count("\n") == 1

@@ -6,7 +6,7 @@ A missing config file means defaults; a broken one is a one-line error, not a tr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -23,6 +23,8 @@ class ConfigError(ValueError):
 class Config:
     db_path: Path
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1024 * 1024
+    mark_read_on_open: bool = True
+    keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "n" → "N,space"
 
 
 def config_path() -> Path:
@@ -46,6 +48,13 @@ def load_config(db_override: str | None = None) -> Config:
             raise ConfigError(f"{path}: {error}") from None
     library = _table(settings, "library", path)
     refresh = _table(settings, "refresh", path)
+    reading = _table(settings, "reading", path)
+    keys = _table(settings, "keys", path)
+    if not all(isinstance(value, str) and value for value in keys.values()):
+        raise ConfigError(f'{path}: [keys] maps a binding to keys, e.g. next_unread = "N"')
+    mark_read = reading.get("mark_read_on_open", True)
+    if not isinstance(mark_read, bool):
+        raise ConfigError(f"{path}: reading.mark_read_on_open must be true or false")
 
     db = db_override or os.environ.get("TUINEWS_DB") or library.get("db")
     max_mb = refresh.get("max_document_mb", DEFAULT_MAX_DOCUMENT_MB)
@@ -54,6 +63,8 @@ def load_config(db_override: str | None = None) -> Config:
     return Config(
         db_path=Path(db).expanduser() if db else default_db_path(),
         max_document_bytes=int(max_mb * 1024 * 1024),
+        mark_read_on_open=mark_read,
+        keys=dict(keys),
     )
 
 

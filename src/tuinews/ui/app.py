@@ -9,6 +9,7 @@ rows are drawn so that scrolling never shows empty rows.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import webbrowser
 from collections.abc import Callable, Sequence
@@ -44,23 +45,23 @@ class TuinewsApp(App[None]):
     COMMANDS = App.COMMANDS | {TuinewsCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # panes stack below 100 columns
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("slash", "focus_search", "Search"),
-        Binding("tab", "focus_next", "Next pane", show=False),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("s", "toggle_star", "Star"),
-        Binding("n", "next_unread", "Next unread"),
-        Binding("p", "next_unread(-1)", "Previous unread", show=False),
-        Binding("M", "mark_view_read", "Mark all read", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("o", "open_link", "Open link"),
-        Binding("y", "copy_link", "Copy link", show=False),
-        Binding("r", "refresh(False)", "Refresh feed", show=False),
-        Binding("R", "refresh(True)", "Refresh all"),
-        Binding("a", "add_source", "Add feed", show=False),
-        Binding("d", "delete_feed", "Delete feed", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "focus_search", "Search", id="focus_search"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="focus_next"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="focus_previous"),
+        Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
+        Binding("s", "toggle_star", "Star", id="toggle_star"),
+        Binding("n", "next_unread", "Next unread", id="next_unread"),
+        Binding("p", "next_unread(-1)", "Previous unread", show=False, id="previous_unread"),
+        Binding("M", "mark_view_read", "Mark all read", show=False, id="mark_view_read"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("o", "open_link", "Open link", id="open_link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
+        Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
+        Binding("R", "refresh(True)", "Refresh all", id="refresh_all"),
+        Binding("a", "add_source", "Add feed", show=False, id="add_source"),
+        Binding("d", "delete_feed", "Delete feed", show=False, id="delete_feed"),
     ]
 
     def __init__(
@@ -95,6 +96,7 @@ class TuinewsApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_keymap(self._config.keys)  # [keys] in config.toml: binding id = "keys"
         self._store = Store(self._config.db_path)
         for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
             self.query_one(pane).border_title = title
@@ -176,7 +178,7 @@ class TuinewsApp(App[None]):
             if row is None or body is None:
                 return
             page = article_page(row, body.summary, render_body(body, row.link), width)
-            if not row.read:
+            if not row.read and self._config.mark_read_on_open:
                 store.set_read([article_id], True)
                 row = store.article(article_id)
         self.call_from_thread(self._show_article, row, page, width)
@@ -384,11 +386,17 @@ class TuinewsApp(App[None]):
         self.query_one("#search", Input).focus()
 
     def action_help(self) -> None:
+        """Every binding, with the keys the user's [keys] config gave it."""
+        keys = self._config.keys
+
+        def effective(bindings: list[Binding]) -> list[Binding]:
+            return [dataclasses.replace(b, key=keys.get(b.id or "", b.key)) for b in bindings]
+
         sections = [
-            ("Everywhere", list(self.BINDINGS)),
-            ("Article list", list(ArticleList.BINDINGS)),
-            ("Reader", list(Reader.BINDINGS)),
-            ("Feed list", list(FeedList.BINDINGS)),
+            ("Everywhere", effective(self.BINDINGS)),
+            ("Article list", effective(ArticleList.BINDINGS)),
+            ("Reader", effective(Reader.BINDINGS)),
+            ("Feed list", effective(FeedList.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
 

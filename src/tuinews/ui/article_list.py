@@ -29,13 +29,13 @@ class ArticleList(ScrollView, can_focus=True):
     """Rows of (flag, date, feed, title), newest first; the cursor is the open article."""
 
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Next", show=False),
-        Binding("k,up", "cursor(-1)", "Previous", show=False),
-        Binding("g,home", "jump(0)", "Top", show=False),
-        Binding("G,end", "jump(-1)", "Bottom", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("enter", "open", "Read"),
+        Binding("j,down", "cursor(1)", "Next", show=False, id="list_down"),
+        Binding("k,up", "cursor(-1)", "Previous", show=False, id="list_up"),
+        Binding("g,home", "jump(0)", "Top", show=False, id="list_top"),
+        Binding("G,end", "jump(-1)", "Bottom", show=False, id="list_bottom"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list_page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list_page_up"),
+        Binding("enter", "open", "Read", id="open"),
     ]
     COMPONENT_CLASSES = {"article-list--cursor"}
 
