@@ -75,7 +75,7 @@ def refresh_feeds(
     known = store.all_file_states()
     outcomes: dict[int, SourceOutcome] = {}
     jobs: list[ImportJob] = []
-    unchanged: list[int] = []
+    unchanged: list[Feed] = []
 
     def finish(outcome: SourceOutcome) -> None:
         outcomes[outcome.feed_id] = outcome
@@ -96,14 +96,13 @@ def refresh_feeds(
             finish(SourceOutcome(feed.id, feed.source, feed.title, error=message))
             continue
         if not changed:
-            unchanged.append(feed.id)
+            unchanged.append(feed)
             continue
         digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
         jobs.append(ImportJob(feed.id, feed.kind, feed.source, changed, digests, max_bytes))
 
-    store.record_checked(unchanged)
-    for feed_id in unchanged:
-        feed = next(f for f in feeds if f.id == feed_id)
+    store.record_checked([feed.id for feed in unchanged])
+    for feed in unchanged:
         finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
 
     by_id = {feed.id: feed for feed in feeds}
@@ -242,7 +241,8 @@ def _store_result(store: Store, feed: Feed, result: JobResult) -> SourceOutcome:
         store.record_checked([feed.id])
         return SourceOutcome(feed.id, feed.source, feed.title, skipped=True)
     counts = store.save_import(feed.id, result.parsed, result.files)
-    title = store.feed(feed.id).title if store.feed(feed.id) else feed.title
+    stored = store.feed(feed.id)  # the import may have given it its title
+    title = stored.title if stored else feed.title
     return SourceOutcome(
         feed.id,
         feed.source,
