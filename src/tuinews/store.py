@@ -122,29 +122,33 @@ _ARTICLES_DDL = (
     CREATE TABLE articles (
         id INTEGER PRIMARY KEY,
         feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        sort_date INTEGER NOT NULL,
+        published INTEGER,
+        first_seen INTEGER NOT NULL,
+        updated_at INTEGER,
         identity TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
         feed_title TEXT NOT NULL DEFAULT '',
         title TEXT NOT NULL DEFAULT '',
         author TEXT NOT NULL DEFAULT '',
         link TEXT NOT NULL DEFAULT '',
-        published INTEGER,
-        sort_date INTEGER NOT NULL,
-        first_seen INTEGER NOT NULL,
-        updated_at INTEGER,
         summary TEXT NOT NULL DEFAULT '',
         content_kind TEXT NOT NULL DEFAULT 'html',
         content_html TEXT NOT NULL DEFAULT '',
         content_text TEXT NOT NULL DEFAULT '',
-        content_hash TEXT NOT NULL,
-        read INTEGER NOT NULL DEFAULT 0,
-        starred INTEGER NOT NULL DEFAULT 0,
         UNIQUE (feed_id, identity)
     )
     """,
-    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC)",
+    # Small columns first, bodies last: reading a row's state or its list line
+    # never walks a body's overflow pages. Indexes end in id, so every list
+    # order (newest first, ties by id) is an index scan with no sort step.
+    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC, id DESC)",
     "CREATE INDEX articles_by_feed_read ON articles (feed_id, read)",
-    "CREATE INDEX articles_by_date ON articles (sort_date DESC)",
-    "CREATE INDEX articles_starred ON articles (sort_date DESC) WHERE starred = 1",
+    "CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC)",
+    "CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0",
+    "CREATE INDEX articles_starred ON articles (sort_date DESC, id DESC) WHERE starred = 1",
     f"""
     CREATE VIRTUAL TABLE articles_fts USING fts5 (
         {_FTS_COLUMNS},
