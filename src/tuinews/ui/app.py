@@ -314,6 +314,8 @@ class TuinewsApp(App[None]):
     def _on_progress(self, progress: Progress) -> None:
         title = clean_line(progress.outcome.title, 60)
         self._progress(progress.done, progress.total, f"Refreshing… {title}")
+        if progress.outcome.added or progress.outcome.error:
+            self.load_feeds()  # counts and error marks change as each feed finishes
 
     def _progress(self, done: int | None, total: int | None, text: str) -> None:
         bar = self.query_one(ProgressBar)
