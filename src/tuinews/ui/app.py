@@ -104,8 +104,11 @@ class TuinewsApp(App[None]):
         self.load_feeds(keep=state.get("feed", "all"), select=state.get("article"))
         self.query_one(ArticleList).focus()
 
+    async def action_quit(self) -> None:
+        self._save_state()  # while the panes still exist
+        self.exit()
+
     def on_unmount(self) -> None:
-        self._save_state()
         if self._store:
             self._store.close()
 
@@ -354,9 +357,10 @@ class TuinewsApp(App[None]):
         if feed_id is None:
             self.notify("Choose a feed in the feed list first", markup=False)
             return
-        option = self.query_one(FeedList).highlighted_option
-        name = option.prompt.plain.strip() if option else str(feed_id)
-        question = Text.assemble("Delete ", (name, "bold"), "? Starred articles are kept.")
+        name = dict(self.query_one(FeedList).titles).get(feed_id, f"feed {feed_id}")
+        question = Text.assemble(
+            "Delete ", (clean_line(name, 200), "bold"), "? Starred articles are kept."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -368,7 +372,6 @@ class TuinewsApp(App[None]):
     def delete_feed(self, feed_id: int) -> None:
         with Store(self._config.db_path) as store:
             store.remove_feed(feed_id)
-        self._view = ALL
         self.call_from_thread(self.load_feeds, "all")
 
     # ------------------------------------------------------------ focus, help, state
