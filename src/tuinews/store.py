@@ -458,7 +458,9 @@ class Store:
         """Just the ids, in list order: what a virtual list needs to know its length."""
         where, params = _view_filter(view)
         sql = f"SELECT id FROM articles {where} ORDER BY sort_date DESC, id DESC"
-        return [row[0] for row in self._conn.execute(sql, params)]
+        cursor = self._conn.cursor()
+        cursor.row_factory = None  # plain tuples: half the time of sqlite3.Row at 100k ids
+        return [row[0] for row in cursor.execute(sql, params)]
 
     def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
         """The rows for `ids`, in the order given (a page of a virtual list)."""

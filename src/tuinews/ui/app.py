@@ -51,15 +51,15 @@ class TuinewsApp(App[None]):
         Binding("tab", "focus_next", "Next pane", show=False, id="focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="focus_previous"),
         Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
-        Binding("s", "toggle_star", "Star", id="toggle_star"),
+        Binding("s", "toggle_star", "Star", show=False, id="toggle_star"),
         Binding("n", "next_unread", "Next unread", id="next_unread"),
         Binding("p", "next_unread(-1)", "Previous unread", show=False, id="previous_unread"),
         Binding("M", "mark_view_read", "Mark all read", show=False, id="mark_view_read"),
         Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("o", "open_link", "Open link", id="open_link"),
+        Binding("o", "open_link", "Open link", show=False, id="open_link"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
-        Binding("R", "refresh(True)", "Refresh all", id="refresh_all"),
+        Binding("R", "refresh(True)", "Refresh all", show=False, id="refresh_all"),
         Binding("a", "add_source", "Add feed", show=False, id="add_source"),
         Binding("d", "delete_feed", "Delete feed", show=False, id="delete_feed"),
     ]
@@ -101,7 +101,14 @@ class TuinewsApp(App[None]):
         for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
             self.query_one(pane).border_title = title
         state = self._load_state()
-        self.load_feeds(keep=state.get("feed", "all"), select=state.get("article"))
+        feed_option = state.get("feed") if isinstance(state.get("feed"), str) else "all"
+        try:
+            self._view = FeedList.view_of(feed_option)
+        except (KeyError, ValueError):
+            feed_option, self._view = "all", ALL
+        # The list and the feed counts load side by side: the first screen needs both.
+        self.load_view(self._view, state.get("article"))
+        self.load_feeds(keep=feed_option)
         self.query_one(ArticleList).focus()
 
     async def action_quit(self) -> None:
@@ -118,24 +125,25 @@ class TuinewsApp(App[None]):
     # ------------------------------------------------------------ loading
 
     @work(thread=True, exclusive=True, group="feeds")
-    def load_feeds(self, keep: str | None = None, select: int | None = None) -> None:
+    def load_feeds(self, keep: str | None = None, reload_list: bool = False) -> None:
+        """Rebuild the feed list; reload the article list too when asked or when its
+        feed is gone (it keeps its place on the current article)."""
         with Store(self._config.db_path) as store:
             feeds = store.feeds()
             starred = len(store.article_ids(ArticleView(starred=True)))
-        self.call_from_thread(self._show_feeds, feeds, starred, keep, select)
+        self.call_from_thread(self._show_feeds, feeds, starred, keep, reload_list)
 
-    def _show_feeds(self, feeds, starred: int, keep: str | None, select: int | None) -> None:
+    def _show_feeds(self, feeds, starred: int, keep: str | None, reload_list: bool) -> None:
         feed_list = self.query_one(FeedList)
         current = feed_list.highlighted_option
         keep = keep or (current.id if current else "all")
-        self._pending_select = select
         with feed_list.prevent(OptionList.OptionHighlighted):
             feed_list.show(feeds, starred=starred, keep=keep)
         option = feed_list.highlighted_option
         view = FeedList.view_of(option.id) if option and option.id else ALL
-        if view != self._view or select is not None or not self.query_one(ArticleList).article_ids:
+        if view != self._view or reload_list:
             self._view = view
-            self.load_view(view, select)
+            self.load_view(view, self.query_one(ArticleList).current_id)
 
     @on(OptionList.OptionHighlighted, "#feeds")
     def _feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -162,7 +170,8 @@ class TuinewsApp(App[None]):
 
     @on(ArticleList.Highlighted)
     def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
-        self.load_article(event.article_id, self.query_one(Reader).reading_width)
+        mark_read = event.chosen and self._config.mark_read_on_open
+        self.load_article(event.article_id, self.query_one(Reader).reading_width, mark_read)
 
     @on(Reader.WidthChanged)
     def _relayout(self) -> None:
@@ -174,14 +183,14 @@ class TuinewsApp(App[None]):
         self.query_one(Reader).focus()
 
     @work(thread=True, exclusive=True, group="reader")
-    def load_article(self, article_id: int, width: int) -> None:
+    def load_article(self, article_id: int, width: int, mark_read: bool = False) -> None:
         """Lay the article out off the UI thread (a 5 MB body takes a while) and mark it read."""
         with Store(self._config.db_path) as store:
             row, body = store.article(article_id), store.article_body(article_id)
             if row is None or body is None:
                 return
             page = article_page(row, body.summary, render_body(body, row.link), width)
-            if not row.read and self._config.mark_read_on_open:
+            if not row.read and mark_read:
                 store.set_read([article_id], True)
                 row = store.article(article_id)
         self.call_from_thread(self._show_article, row, page, width)
@@ -191,8 +200,12 @@ class TuinewsApp(App[None]):
         if articles.current_id != row.id:
             return  # the cursor moved on while this one was being laid out
         self.query_one(Reader).show(page, width)
-        articles.update_row(row)
-        self.load_feeds()
+        self._article_changed(row)
+
+    def _article_changed(self, row: ArticleRow) -> None:
+        before = self.query_one(ArticleList).update_row(row)
+        if before is not None and before != row:
+            self.query_one(FeedList).article_changed(before, row)
 
     # ------------------------------------------------------------ reading state
 
@@ -218,8 +231,7 @@ class TuinewsApp(App[None]):
                 store.set_starred([article_id], value)
             row = store.article(article_id)
         if row:
-            self.call_from_thread(self.query_one(ArticleList).update_row, row)
-        self.call_from_thread(self.load_feeds)
+            self.call_from_thread(self._article_changed, row)
 
     @work(thread=True)
     def action_mark_view_read(self) -> None:
@@ -241,8 +253,7 @@ class TuinewsApp(App[None]):
 
     def _after_bulk_change(self, message: str) -> None:
         self.notify(message, markup=False)
-        articles = self.query_one(ArticleList)
-        self.load_feeds(select=articles.current_id)
+        self.load_feeds(reload_list=True)
 
     @work(thread=True, exclusive=True, group="reader")
     def action_next_unread(self, direction: int = 1) -> None:
@@ -310,7 +321,9 @@ class TuinewsApp(App[None]):
             )
         added = sum(o.added for o in outcomes)
         failed = sum(1 for o in outcomes if o.error)
-        summary = f"{added} new articles" + (f", {failed} sources failed" if failed else "")
+        summary = f"{added} new articles" + (
+            f", {failed} source{'s' if failed > 1 else ''} failed" if failed else ""
+        )
         self.call_from_thread(self._progress, None, None, summary)
         self.call_from_thread(self._after_bulk_change, summary)
 
@@ -371,7 +384,9 @@ class TuinewsApp(App[None]):
     @work(thread=True)
     def delete_feed(self, feed_id: int) -> None:
         with Store(self._config.db_path) as store:
-            store.remove_feed(feed_id)
+            kept = store.remove_feed(feed_id)
+        note = f"; kept {kept} starred articles" if kept else ""
+        self.call_from_thread(self.notify, f"Feed deleted{note}", markup=False)
         self.call_from_thread(self.load_feeds, "all")
 
     # ------------------------------------------------------------ focus, help, state

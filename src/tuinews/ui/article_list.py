@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -42,10 +43,15 @@ class ArticleList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(-1, always_update=True, init=False)
 
     class Highlighted(Message):
-        """The cursor moved to an article (the reader shows it)."""
+        """The cursor is on an article (the reader shows it).
 
-        def __init__(self, article_id: int) -> None:
+        `chosen` is False when the list put it there (a new feed was opened):
+        showing an article is not reading it until the user moves to it.
+        """
+
+        def __init__(self, article_id: int, chosen: bool) -> None:
             self.article_id = article_id
+            self.chosen = chosen
             super().__init__()
 
     class Opened(Message):
@@ -67,6 +73,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._rows: dict[int, ArticleRow] = {}
         self._show_feed = True
+        self._placed = False  # the next cursor move is the list's, not the user's
         self._now = clock()
 
     # ------------------------------------------------------------ content
@@ -86,14 +93,18 @@ class ArticleList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(ids))
         position = ids.index(select) if select in ids else (0 if ids else -1)
         self.scroll_to(y=max(position - self.size.height // 2, 0), animate=False)
+        self._placed = True
         self.cursor = position
+        self._placed = False
         self.refresh()
 
-    def update_row(self, row: ArticleRow) -> None:
-        """A row's read/starred state changed: redraw just it."""
-        if row.id in self._rows:
+    def update_row(self, row: ArticleRow) -> ArticleRow | None:
+        """A row's read/starred state changed: redraw just it; return what it was."""
+        before = self._rows.get(row.id)
+        if before is not None:
             self._rows[row.id] = row
             self.refresh_lines(self._ids.index(row.id))
+        return before
 
     def row(self, article_id: int) -> ArticleRow | None:
         return self._rows.get(article_id) or next(iter(self._fetch_rows([article_id])), None)
@@ -111,6 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         row = self._load(index)
         text = article_row(row, show_feed=self._show_feed, now=self._now)
+        text.truncate(width, overflow="ellipsis")
         style = self.rich_style
         if index == self.cursor:
             style += self.get_component_rich_style("article-list--cursor")
@@ -137,7 +149,7 @@ class ArticleList(ScrollView, can_focus=True):
                 self.refresh_lines(y)
         if 0 <= new < len(self._ids):
             self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
-            self.post_message(self.Highlighted(self._ids[new]))
+            self.post_message(self.Highlighted(self._ids[new], chosen=not self._placed))
 
     def move_to(self, index: int) -> None:
         if self._ids:
@@ -156,8 +168,10 @@ class ArticleList(ScrollView, can_focus=True):
         if (article_id := self.current_id) is not None:
             self.post_message(self.Opened(article_id))
 
-    def on_click(self, event) -> None:
-        self.move_to(self.scroll_offset.y + event.y)
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)  # None on the border
+        if offset is not None:
+            self.move_to(self.scroll_offset.y + offset.y)
 
 
 _MISSING = ArticleRow(

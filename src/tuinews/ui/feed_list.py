@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuinews.clean import clean_line
-from tuinews.models import ArticleView, Feed
+from tuinews.models import ArticleRow, ArticleView, Feed
 
 ALL = ArticleView()
 UNREAD = ArticleView(unread=True)
@@ -30,11 +32,11 @@ class FeedList(OptionList):
 
     def show(self, feeds: list[Feed], *, starred: int, keep: str | None = None) -> None:
         """Rebuild the list from `feeds`, keeping the highlight on option id `keep`."""
-        unread = sum(feed.unread for feed in feeds)
-        total = sum(feed.total for feed in feeds)
+        self._feeds = {feed.id: feed for feed in feeds}
+        self._starred = starred
         options: list[Option | None] = [
-            Option(_entry("All articles", total, bold=True), id="all"),
-            Option(_entry("Unread", unread, bold=True), id="unread"),
+            Option(_entry("All articles", sum(f.total for f in feeds), bold=True), id="all"),
+            Option(self._unread_entry(), id="unread"),
             Option(_entry("Starred", starred, bold=True), id="starred"),
         ]
         groups: dict[str, list[Feed]] = {}
@@ -54,6 +56,26 @@ class FeedList(OptionList):
         self.add_options(options)
         ids = [option.id for option in self.options]
         self.highlighted = ids.index(keep) if keep in ids else 0
+
+    def article_changed(self, before: ArticleRow, after: ArticleRow) -> None:
+        """One article was read/unread or (un)starred: update just the counts it moves.
+
+        Rebuilding the list costs ~40 ms at 1,000 feeds, too much for every j.
+        """
+        feed = self._feeds.get(after.feed_id) if after.feed_id is not None else None
+        read_delta = int(before.read) - int(after.read)
+        if feed is not None and read_delta:
+            feed = dataclasses.replace(feed, unread=feed.unread + read_delta)
+            self._feeds[feed.id] = feed
+            self.unread[f"feed-{feed.id}"] = feed.unread
+            self.replace_option_prompt(f"feed-{feed.id}", _feed_entry(feed, indent=bool(feed.tags)))
+            self.replace_option_prompt("unread", self._unread_entry())
+        if before.starred != after.starred:
+            self._starred += 1 if after.starred else -1
+            self.replace_option_prompt("starred", _entry("Starred", self._starred, bold=True))
+
+    def _unread_entry(self) -> Text:
+        return _entry("Unread", sum(feed.unread for feed in self._feeds.values()), bold=True)
 
     @staticmethod
     def view_of(option_id: str) -> ArticleView:

@@ -16,7 +16,7 @@ MAX_READING_WIDTH = 80
 class Reader(VerticalScroll):
     BINDINGS = [
         Binding("space", "page_down", "Page down", id="reader_page_down"),
-        Binding("b", "page_up", "Page up", id="reader_page_up"),
+        Binding("b", "page_up", "Page up", show=False, id="reader_page_up"),
         Binding("j", "scroll_down", "Down", show=False, id="reader_down"),
         Binding("k", "scroll_up", "Up", show=False, id="reader_up"),
         Binding("g", "scroll_home", "Top", show=False, id="reader_top"),

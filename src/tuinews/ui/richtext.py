@@ -63,16 +63,15 @@ def article_page(row: ArticleRow, summary: str, body: RenderedArticle, width: in
     """The reader pane: title, feed · author · date, link, standfirst, then the body
     laid out at `width` cells by the same code as `tuinews show`."""
     page = Text(no_wrap=True)
-    page.append(clean_line(row.title, 2000) or UNTITLED, style="bold")
-    page.append("\n")
+    for text in wrap_paragraph(clean_line(row.title, 2000) or UNTITLED, width):
+        page.append(text + "\n", style="bold")
     meta = [clean_line(row.feed_title, 200), clean_line(row.author, 200)]
     if row.published is not None:
         meta.append(datetime.fromtimestamp(row.published).strftime("%A %d %B %Y, %H:%M"))
-    page.append(" · ".join(part for part in meta if part), style="dim")
+    for text in wrap_paragraph(" · ".join(part for part in meta if part), width):
+        page.append(text + "\n", style="dim")
     if row.link:
-        page.append("\n")
-        page.append(clean_line(row.link, 2000), style="underline dim")
-    page.append("\n")
+        page.append(clean_line(row.link, 2000) + "\n", style="underline dim")
     if summary:
         page.append("\n")
         for text in wrap_paragraph(clean_line(summary, 4000), width):

@@ -16,7 +16,11 @@ from tuinews.sources import BadSource, classify_source
 class HelpScreen(ModalScreen[None]):
     """Every binding of the app and its panes, from their BINDINGS declarations."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+    ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
@@ -33,9 +37,14 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(keys, binding.description)
             table.add_row("", "")
         with VerticalScroll(id="help"):
-            yield Static(Text("tuinews keys", style="bold"), id="help-title")
+            yield Static(
+                Text.assemble(("tuinews keys", "bold"), ("   esc closes, j/k scroll", "dim")),
+                id="help-title",
+            )
             yield Static(table)
-            yield Static(Text("Press esc to close.", style="dim"))
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help", VerticalScroll).scroll_relative(y=lines, animate=False)
 
 
 def _key_name(key: str) -> str:

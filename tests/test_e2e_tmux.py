@@ -1,0 +1,134 @@
+"""The installed `tuinews` command in a real terminal (tmux), as a first-time user meets it.
+
+Each test runs its own tmux server (`-L` with a unique socket name, no user
+config), so nothing here touches a tmux the developer has open.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+TUINEWS = Path(sys.executable).parent / "tuinews"
+START_TIMEOUT = 20.0
+
+
+class Terminal:
+    """One detached tmux session of 120x40 running a command."""
+
+    def __init__(self, home: Path) -> None:
+        self.socket = f"tuinews-test-{uuid.uuid4().hex[:12]}"
+        self.session = "tuinews"
+        self.home = home
+        self.socket_path = ""
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=10,
+        )
+
+    def start(self, command: str) -> None:
+        env = {  # a clean environment: pytest's has COLUMNS/LINES, which Textual obeys
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.home,
+            "XDG_CONFIG_HOME": self.home / ".config",
+            "XDG_DATA_HOME": self.home / ".local" / "share",
+            "XDG_STATE_HOME": self.home / ".local" / "state",
+            "TUINEWS_DB": self.home / "library.db",
+            "LANG": "C.UTF-8",
+            "TERM": "xterm-256color",
+        }
+        assignments = [f"{name}={value}" for name, value in env.items()]
+        line = f"env -i {shlex.join(assignments)} {command}"
+        self.tmux("new-session", "-d", "-s", self.session, "-x", "120", "-y", "40", line)
+        self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").stdout.strip()
+
+    def screen(self) -> str:
+        result = self.tmux("capture-pane", "-p", "-t", self.session, check=False)
+        return result.stdout if result.returncode == 0 else ""
+
+    def alive(self) -> bool:
+        return self.tmux("has-session", "-t", self.session, check=False).returncode == 0
+
+    def press(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if condition(shown):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{shown}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.tmux("kill-server", check=False)
+        if self.socket_path:  # tmux leaves the socket file behind
+            Path(self.socket_path).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    term = Terminal(home)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def started(term: Terminal) -> str:
+    return term.wait_for(lambda s: "All articles" in s, "the feed list", START_TIMEOUT)
+
+
+def test_first_run_shows_the_samples_help_and_quits(terminal: Terminal):
+    assert TUINEWS.exists(), f"tuinews is not installed in this environment: {TUINEWS}"
+    terminal.start(shlex.quote(str(TUINEWS)))
+
+    shown = started(terminal)
+    for feed in ("World Briefing", "Northgate Tech", "The Harbour Gazette", "Field Notes"):
+        assert feed in shown
+    assert "Articles" in shown and "Unread" in shown
+
+    terminal.press("j")
+    terminal.press("?")
+    shown = terminal.wait_for(lambda s: "tuinews keys" in s, "the help screen")
+    assert "Next unread" in shown and "Refresh all" in shown
+
+    terminal.press("Escape")
+    terminal.wait_for(lambda s: "tuinews keys" not in s, "the help screen to close")
+    assert terminal.alive()
+
+    terminal.press("q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.alive(), "tuinews did not quit on q"
+    assert (terminal.home / "library.db").is_file()
+
+
+def test_quitting_is_clean(terminal: Terminal):
+    terminal.start(f'{shlex.quote(str(TUINEWS))}; echo "[exit status $?]"; sleep 30')
+    started(terminal)
+    terminal.press("q")
+    shown = terminal.wait_for(lambda s: "[exit status" in s, "tuinews to exit")
+    assert "error" not in shown
+    assert "[exit status 0]" in shown
