@@ -32,17 +32,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 QUERY_HELP = """\
-Words must all match; endings and accents are ignored (elections finds élection).
-  "harbour ferry"        an exact phrase
-  ferry OR boat          either word; brackets group: (ferry OR boat) harbour
-  -strike  -"bus strike"  leave out articles with a word or phrase
-  harb*                  words starting with harb
-  title:ferry  author:"Ann Lee"      search only the title or the author
-  feed:bbc  feed:"The Harbour Gazette"  tag:tech   feeds whose title starts so / tags
+Every word must match; word endings and accents don't matter (vote = voting).
+  "harbour ferry"          this exact phrase
+  ferry OR boat            either word; brackets group: (ferry OR boat) port
+  -strike  -"bus strike"   leave out articles with this word or phrase
+  harb*                    words that start with harb
+  title:ferry  author:"Ann Lee"          only in the title, only the author
+  feed:bbc  feed:"The Harbour Gazette"   feeds whose title starts like this
+  tag:tech                 feeds with this tag
   is:unread  is:read  is:starred
-  after:2024-01-31  before:2024-02-01  since:7d  (d, w, m or y)
-  sort:date              newest first instead of best match
-Filters alone (is:starred feed:bbc) list their articles newest first."""
+  after:2024-01-31  before:2024-02-01  since:7d  (or 2w, 3m, 1y)
+  sort:date                newest first instead of best match first
+Filters alone, like is:starred feed:bbc, list their articles newest first."""
 
 _COLUMNS = frozenset({"title", "author"})  # fields that are FTS5 column filters
 _FILTERS = frozenset({"feed", "tag", "is", "after", "before", "since", "sort"})
@@ -63,8 +64,8 @@ class SearchQuery:
     """What to search for: the store turns it into SQL with bound parameters."""
 
     match: str | None  # an FTS5 MATCH expression, None for a filters-only query
-    feed_prefixes: tuple[str, ...]  # case-insensitive prefixes of the feed title
-    tags: tuple[str, ...]  # exact, case-insensitive
+    feed_prefixes: tuple[str, ...]  # case-insensitive prefixes of the feed title: any may match
+    tags: tuple[str, ...]  # exact, case-insensitive: the article's feed has every one
     unread: bool | None  # is:unread → True, is:read → False
     starred: bool
     after: int | None  # Unix seconds, inclusive
@@ -135,9 +136,8 @@ def _tokens(text: str) -> list[_Op | _Word]:
                 word, i = _read_word(text, i)
                 tokens.append(word)
         else:
-            keyword = char != '"' and text.startswith("OR", i)
             word, i = _read_word(text, i)
-            tokens.append(_Op.OR if keyword and word == _Word("OR") else word)
+            tokens.append(_Op.OR if char != '"' and word == _Word("OR") else word)
     return tokens
 
 
@@ -289,19 +289,20 @@ def _option(item: _Item) -> _Node:
 def _all_of(include: list[_Node], exclude: list[_Node]) -> _Node | None:
     """Words that must all match, minus exclusions; a nested group's parts join ours."""
     flat: list[_Node] = []
+    excluded = list(exclude)
     for node in include:
         if isinstance(node, _All):
             flat.extend(node.include)
-            exclude.extend(node.exclude)
+            excluded.extend(node.exclude)
         else:
             flat.append(node)
     if not flat:
-        if exclude:
+        if excluded:
             raise QueryError("exclusions need a word to search for")
         return None
-    if len(flat) == 1 and not exclude:
+    if len(flat) == 1 and not excluded:
         return flat[0]
-    return _All(tuple(flat), tuple(exclude))
+    return _All(tuple(flat), tuple(excluded))
 
 
 def _word_item(word: _Word) -> _Item:
@@ -376,9 +377,10 @@ class _Filters:
                 self.tags.append(_name(value, "tag"))
             case "is":
                 self.add_state(value.lower())
-            case "after" | "since":
-                start = _day_start(value, "after") if word.field == "after" else self.since(value)
-                self.after = start if self.after is None else max(self.after, start)
+            case "after":
+                self.start_at(_day_start(value, "after"))
+            case "since":
+                self.start_at(self.since(value))
             case "before":
                 end = _day_start(value, "before")
                 self.before = end if self.before is None else min(self.before, end)
@@ -386,6 +388,9 @@ class _Filters:
                 if value.lower() != "date":
                     raise QueryError("sort: can only be date")
                 self.sort_by_date = True
+
+    def start_at(self, start: int) -> None:
+        self.after = start if self.after is None else max(self.after, start)
 
     def add_state(self, state: str) -> None:
         if state == "starred":
