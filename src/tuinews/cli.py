@@ -115,6 +115,15 @@ def _parser() -> argparse.ArgumentParser:
     articles.add_argument("--starred", action="store_true")
     articles.add_argument("--limit", type=_non_negative, metavar="N")
 
+    search = command("search", _cmd_search, "ranked full-text search (see --help)", as_json)
+    search.add_argument(
+        "query",
+        metavar="QUERY",
+        help='words, "phrases", OR, -word, prefix*, '
+        "title: author: feed: tag: is: after: before: since: sort:date",
+    )
+    search.add_argument("--limit", type=_non_negative, default=50, metavar="N")
+
     show = command("show", _cmd_show, "print an article as readable text")
     show.add_argument("article", type=_non_negative, metavar="ARTICLE_ID")
 
@@ -310,6 +319,41 @@ def _cmd_articles(store: Store, config: Config, args: argparse.Namespace) -> int
             for row in rows
         ],
     )
+    return EXIT_OK
+
+
+def _cmd_search(store: Store, config: Config, args: argparse.Namespace) -> int:
+    from tuinews.search_query import QueryError, parse_query
+    from tuinews.store import SNIPPET_END, SNIPPET_START
+
+    try:
+        query = parse_query(args.query, now=time.time())
+    except QueryError as error:
+        raise UsageError(f"search: {error}") from None
+    hits = store.search(query, limit=args.limit)
+    ids = [hit.article_id for hit in hits]
+    rows = {row.id: row for row in store.article_rows(ids)}
+    snippets = store.snippets(query.match, ids) if query.match else {}
+    results = [(hit, rows[hit.article_id]) for hit in hits if hit.article_id in rows]
+    if args.json:
+        marks = str.maketrans({SNIPPET_START: "[", SNIPPET_END: "]"})
+        _print_json(
+            [
+                {
+                    **_article_json(row),
+                    "score": hit.score,
+                    "snippet": snippets.get(row.id, "").translate(marks),
+                }
+                for hit, row in results
+            ]
+        )
+        return EXIT_OK
+    for _, row in results:
+        title = _safe(row.title) or "(untitled)"
+        print(f"{row.id:>6}  {_local_time(row.published) or '-':16}  {title}")
+        detail = _safe(snippets.get(row.id, "")) or _safe(row.feed_title)
+        if detail:
+            print(f"{'':24}{detail}")
     return EXIT_OK
 
 

@@ -88,6 +88,12 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: int
+    score: float | None  # bm25: lower is better; None when results are ordered by date
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleBody:
     article_id: int
     summary: str

@@ -34,13 +34,19 @@ from tuinews.models import (
     Feed,
     ParsedArticle,
     ParsedFeed,
+    SearchHit,
     SourceKind,
 )
 
 if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
     import sqlite_utils
 
+    from tuinews.search_query import SearchQuery
+
 BUSY_TIMEOUT_MS = 10_000
+# bm25 column weights: title, summary, body, author, feed title.
+_BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0"
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 ALL_ARTICLES = ArticleView()
 
 
@@ -474,6 +480,75 @@ class Store:
                 found[row["id"]] = _row_from_sql(row)
         return [found[i] for i in ids if i in found]
 
+    def search(self, query: SearchQuery, limit: int = 1000) -> list[SearchHit]:
+        """Article ids for a parsed query: best match first (bm25, title weighted
+        above the body, ties to the newest arrival), or newest first for sort:date and for
+        queries that are only filters. Every value is a bound parameter."""
+        where, params = self._search_filters(query)
+        sql_params: list[object]
+        if query.match is None:
+            sql = (
+                f"SELECT a.id, NULL FROM articles a WHERE {where} "
+                "ORDER BY a.sort_date DESC, a.id DESC"
+            )
+            sql_params = params
+        elif where == "1" and not query.sort_by_date:
+            # Ranking alone stays inside the index: no article row is read.
+            # Ties (rare with bm25) go to the newest arrival.
+            sql = (
+                f"SELECT rowid, bm25(articles_fts, {_BM25_WEIGHTS}) AS score FROM articles_fts "
+                "WHERE articles_fts MATCH ? ORDER BY score, rowid DESC"
+            )
+            sql_params = [query.match]
+        else:
+            order = "a.sort_date DESC, a.id DESC" if query.sort_by_date else "score, a.id DESC"
+            sql = (
+                f"SELECT a.id, bm25(articles_fts, {_BM25_WEIGHTS}) AS score "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {where} ORDER BY {order}"
+            )
+            sql_params = [query.match, *params]
+        cursor = self._conn.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(sql + " LIMIT ?", [*sql_params, limit])
+        score_counts = query.match is not None and not query.sort_by_date
+        return [SearchHit(row[0], row[1] if score_counts else None) for row in rows]
+
+    def snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
+        """Short extracts around the matched terms, marked with SNIPPET_START/END.
+
+        The markers are control characters, which stored text never contains,
+        so the UI can turn them into highlight spans without parsing anything.
+        """
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(
+            f"SELECT rowid, snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', "
+            f"'…', 16) FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            [match, *ids],
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def _search_filters(self, query: SearchQuery) -> tuple[str, list[object]]:
+        where, params = ["1"], []
+        if query.feed_prefixes or query.tags:
+            feed_ids = [feed.id for feed in self.feeds() if _feed_matches(feed, query)]
+            where.append(f"a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})")
+            params.extend(feed_ids)
+        if query.unread is not None:
+            where.append("a.read = ?")
+            params.append(0 if query.unread else 1)
+        if query.starred:
+            where.append("a.starred = 1")
+        if query.after is not None:
+            where.append("a.sort_date >= ?")
+            params.append(query.after)
+        if query.before is not None:
+            where.append("a.sort_date < ?")
+            params.append(query.before)
+        return " AND ".join(where), params
+
     def unread_ids(self, view: ArticleView) -> list[int]:
         """The view's unread articles (what "mark all read" changes, and undoes)."""
         return self.article_ids(dataclasses.replace(view, unread=True))
@@ -558,6 +633,15 @@ class Store:
 
     def article_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def _feed_matches(feed: Feed, query: SearchQuery) -> bool:
+    """feed: any prefix of the title may match; tag: the feed has every tag (no case)."""
+    title = feed.title.casefold()
+    if query.feed_prefixes and not any(title.startswith(p.casefold()) for p in query.feed_prefixes):
+        return False
+    tags = {tag.casefold() for tag in feed.tags}
+    return all(tag.casefold() in tags for tag in query.tags)
 
 
 def _view_filter(view: ArticleView) -> tuple[str, list[object]]:

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar
 
 from tuinews.clean import clean_line
@@ -30,6 +31,7 @@ from tuinews.models import ArticleRow, ArticleView
 from tuinews.refresh import Progress, refresh_feeds
 from tuinews.render import is_openable, render_body
 from tuinews.resources import bundled
+from tuinews.search_query import SearchQuery
 from tuinews.store import Store
 from tuinews.ui.article_list import ArticleList
 from tuinews.ui.commands import TuinewsCommands
@@ -37,6 +39,10 @@ from tuinews.ui.feed_list import ALL, FeedList
 from tuinews.ui.reader import Reader
 from tuinews.ui.richtext import article_page
 from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen
+
+# Search waits for a pause in typing this long (seconds), then runs in a worker.
+SEARCH_DEBOUNCE = 0.12
+SNIPPETS_SHOWN = 300  # results with an extract in the list; the rest show their feed
 
 
 class TuinewsApp(App[None]):
@@ -48,6 +54,7 @@ class TuinewsApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("slash", "focus_search", "Search", id="focus_search"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear_search"),
         Binding("tab", "focus_next", "Next pane", show=False, id="focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="focus_previous"),
         Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
@@ -77,6 +84,8 @@ class TuinewsApp(App[None]):
         self._clock = clock
         self._state_path = state_path or Path(platformdirs.user_state_dir(APP_NAME)) / "ui.json"
         self._view: ArticleView = ALL
+        self._search: SearchQuery | None = None  # while results are shown
+        self._search_timer: Timer | None = None
         self._undo: list[int] = []  # the ids the last "mark all read" changed
         self._store: Store | None = None
         self.sub_title = config.db_path.stem
@@ -85,7 +94,11 @@ class TuinewsApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search your library  (/)", id="search")
+        yield Input(
+            placeholder="Search your library  (/)   e.g. ferry -strike since:2w",
+            id="search",
+        )
+        yield Label("", id="search-error")
         with Horizontal(id="panes"):
             yield FeedList(id="feeds")
             yield ArticleList(self._fetch_rows, self._clock, id="articles")
@@ -162,7 +175,7 @@ class TuinewsApp(App[None]):
         self.call_from_thread(self._show_view, view, ids, select)
 
     def _show_view(self, view: ArticleView, ids: list[int], select: int | None) -> None:
-        if view == self._view:
+        if view == self._view and self._search is None:
             self.query_one(ArticleList).show(ids, show_feed=view.feed_id is None, select=select)
             if not ids:
                 reader = self.query_one(Reader)
@@ -172,6 +185,66 @@ class TuinewsApp(App[None]):
     def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
         mark_read = event.chosen and self._config.mark_read_on_open
         self.load_article(event.article_id, self.query_one(Reader).reading_width, mark_read)
+
+    # ------------------------------------------------------------ search
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        """Search as the user types, once they pause: keystrokes never wait for SQL."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self.run_search(event.value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one(ArticleList).focus()
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, text: str) -> None:
+        from tuinews.search_query import QueryError, parse_query
+
+        if not text.strip():
+            self.call_from_thread(self._end_search)
+            return
+        try:
+            query = parse_query(text, now=self._clock().timestamp())
+        except QueryError as error:
+            self.call_from_thread(self._search_message, str(error))
+            return
+        with Store(self._config.db_path) as store:
+            ids = [hit.article_id for hit in store.search(query)]
+            snippets = store.snippets(query.match, ids[:SNIPPETS_SHOWN]) if query.match else {}
+        self.call_from_thread(self._show_results, text, query, ids, snippets)
+
+    def _show_results(self, text: str, query, ids: list[int], snippets: dict[int, str]) -> None:
+        if self.query_one("#search", Input).value != text:
+            return  # the user typed on: a newer search is coming
+        self._search = query
+        self._search_message(f"{len(ids)} found" if ids else "nothing found")
+        self.query_one("#articles").border_title = "Search results"
+        self.query_one(ArticleList).show(ids, show_feed=True, snippets=snippets)
+        if not ids:
+            reader = self.query_one(Reader)
+            reader.show(Text("No article matches.", style="dim"), reader.reading_width)
+
+    def _search_message(self, message: str) -> None:
+        self.query_one("#search-error", Label).update(Text(message, style="dim"))
+
+    def _end_search(self) -> None:
+        """Back to the list the search replaced."""
+        if self._search is None:
+            self._search_message("")
+            return
+        self._search = None
+        self._search_message("")
+        self.query_one("#articles").border_title = "Articles"
+        self.load_view(self._view)
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        self._end_search()
+        self.query_one(ArticleList).focus()
 
     @on(Reader.WidthChanged)
     def _relayout(self) -> None:
@@ -189,7 +262,8 @@ class TuinewsApp(App[None]):
             row, body = store.article(article_id), store.article_body(article_id)
             if row is None or body is None:
                 return
-            page = article_page(row, body.summary, render_body(body, row.link), width)
+            terms = self._search.terms if self._search else ()
+            page = article_page(row, body.summary, render_body(body, row.link), width, terms)
             if not row.read and mark_read:
                 store.set_read([article_id], True)
                 row = store.article(article_id)

@@ -74,6 +74,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._rows: dict[int, ArticleRow] = {}
         self._show_feed = True
         self._placed = False  # the next cursor move is the list's, not the user's
+        self._snippets: dict[int, str] = {}
         self._now = clock()
 
     # ------------------------------------------------------------ content
@@ -86,9 +87,17 @@ class ArticleList(ScrollView, can_focus=True):
     def current_id(self) -> int | None:
         return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
 
-    def show(self, ids: list[int], *, show_feed: bool, select: int | None = None) -> None:
-        """Replace the list (a new feed or search), keeping the cursor on `select`."""
+    def show(
+        self,
+        ids: list[int],
+        *,
+        show_feed: bool,
+        select: int | None = None,
+        snippets: dict[int, str] | None = None,
+    ) -> None:
+        """Replace the list (a new feed or search results), keeping the cursor on `select`."""
         self._ids, self._rows, self._show_feed = ids, {}, show_feed
+        self._snippets = snippets or {}
         self._now = self._clock()
         self.virtual_size = Size(self.size.width, len(ids))
         position = ids.index(select) if select in ids else (0 if ids else -1)
@@ -121,7 +130,9 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self._ids):
             return Strip.blank(width, self.rich_style)
         row = self._load(index)
-        text = article_row(row, show_feed=self._show_feed, now=self._now)
+        text = article_row(
+            row, show_feed=self._show_feed, now=self._now, snippet=self._snippets.get(row.id)
+        )
         text.truncate(width, overflow="ellipsis")
         style = self.rich_style
         if index == self.cursor:

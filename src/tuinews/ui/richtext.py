@@ -14,6 +14,7 @@ from rich.text import Text
 from tuinews.clean import clean_line
 from tuinews.models import ArticleRow
 from tuinews.render import BlockKind, RenderedArticle, layout, wrap_paragraph
+from tuinews.store import SNIPPET_END, SNIPPET_START
 
 # What a person reads comfortably; longer articles are cut with a note, so a
 # 5 MB body cannot freeze the layout.
@@ -37,14 +38,32 @@ def short_date(seconds: int | None, now: datetime) -> str:
     return moment.strftime("%b %Y").ljust(9)
 
 
-def article_row(row: ArticleRow, *, show_feed: bool, now: datetime) -> Text:
-    """One line of the article list: flag, date, title (bold while unread), then the feed."""
+def article_row(
+    row: ArticleRow, *, show_feed: bool, now: datetime, snippet: str | None = None
+) -> Text:
+    """One line of the article list: flag, date, title (bold while unread), the feed,
+    and for search results the matching extract with the terms highlighted."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("★ " if row.starred else ("● " if not row.read else "  "), style="bold")
     text.append(short_date(row.published, now), style="dim")
     text.append(clean_line(row.title, 2000) or UNTITLED, style="bold" if not row.read else "")
     if show_feed and row.feed_title:
         text.append(f" · {clean_line(row.feed_title, 200)}", style="dim italic")
+    if snippet:
+        text.append("  ")
+        text.append_text(highlighted_snippet(snippet))
+    return text
+
+
+def highlighted_snippet(snippet: str) -> Text:
+    """The store's snippet, its match markers turned into highlight spans.
+
+    The markers are control characters: everything between them is kept as text,
+    and clean_line then removes any stray marker.
+    """
+    text = Text(style="dim")
+    for index, part in enumerate(snippet.replace(SNIPPET_END, SNIPPET_START).split(SNIPPET_START)):
+        text.append(clean_line(part, 400), style="bold reverse" if index % 2 else "")
     return text
 
 
@@ -59,9 +78,16 @@ _STYLES = {
 }
 
 
-def article_page(row: ArticleRow, summary: str, body: RenderedArticle, width: int) -> Text:
+def article_page(
+    row: ArticleRow,
+    summary: str,
+    body: RenderedArticle,
+    width: int,
+    terms: tuple[str, ...] = (),
+) -> Text:
     """The reader pane: title, feed · author · date, link, standfirst, then the body
-    laid out at `width` cells by the same code as `tuinews show`."""
+    laid out at `width` cells by the same code as `tuinews show`; `terms` (a
+    search's words) are highlighted."""
     page = Text(no_wrap=True)
     for text in wrap_paragraph(clean_line(row.title, 2000) or UNTITLED, width):
         page.append(text + "\n", style="bold")
@@ -82,4 +108,6 @@ def article_page(row: ArticleRow, summary: str, body: RenderedArticle, width: in
         if len(page) > READER_MAX_CHARS:
             page.append("\n\n[… the rest of this long article is not shown: o opens it]", "dim")
             break
+    if terms:
+        page.highlight_words(terms, "bold reverse", case_sensitive=False)
     return page
