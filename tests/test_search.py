@@ -195,3 +195,11 @@ async def test_search_bar_shows_results_and_escape_restores(library: Path, tmp_p
         await pilot.pause()
         assert "unbalanced quote" in str(app.query_one("#search-error").render())
         assert app.is_running
+
+
+def test_the_readme_documents_the_grammar_the_parser_accepts() -> None:
+    from conftest import ROOT
+
+    from tuinews.search_query import QUERY_HELP
+
+    assert QUERY_HELP in (ROOT / "README.md").read_text()

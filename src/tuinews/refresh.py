@@ -136,10 +136,15 @@ def _stat(path: str, result: os.stat_result) -> FileStat:
 
 
 def _run_jobs(jobs: list[ImportJob]) -> Iterator[JobResult]:
-    """Parse in worker processes when there is enough work for them, else here."""
-    workers = min(len(jobs), os.cpu_count() or 1)
+    """Parse in worker processes when there is enough work for them, else here.
+
+    One core stays with this process, which writes: on two cores, one parser
+    and one writer beat two parsers and a writer taking turns.
+    """
+    cores = os.cpu_count() or 1
+    workers = min(len(jobs), max(cores - 1, 1))
     changed_bytes = sum(stat.size for job in jobs for stat in job.changed)
-    if workers < 2 or changed_bytes < PARALLEL_THRESHOLD_BYTES:
+    if cores < 2 or len(jobs) < 2 or changed_bytes < PARALLEL_THRESHOLD_BYTES:
         yield from map(run_job, jobs)
         return
     import multiprocessing

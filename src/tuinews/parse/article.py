@@ -138,9 +138,8 @@ def build_article(
     content_html = clean_text(content_html)
     content_text = clean_text(content_text or html_to_search_text(content_html))
     summary = clean_line(summary, SUMMARY_LIMIT)  # a standfirst: one paragraph
-    short_body = len(content_text) <= 2 * SUMMARY_LIMIT
-    if summary and short_body and summary == clean_line(content_text, SUMMARY_LIMIT):
-        summary = ""
+    if summary and _repeats_body(summary, content_text):
+        summary = ""  # a feed's excerpt of the body says nothing new, to read or to index
 
     guid_text = clean_identifier(_as_str(guid), LINK_LIMIT)
     if guid_text:
@@ -164,6 +163,13 @@ def build_article(
         content_text=content_text,
         content_hash=content_hash,
     )
+
+
+def _repeats_body(summary: str, body: str) -> bool:
+    """The summary is the body's beginning (maybe cut short with "…")."""
+    excerpt = summary.removesuffix("…").removesuffix("...").rstrip()
+    opening = clean_line(body[: len(summary) * 2 + 64], SUMMARY_LIMIT * 2)
+    return bool(excerpt) and opening.startswith(excerpt)
 
 
 def _as_str(value: object) -> str:

@@ -492,7 +492,9 @@ class TuinewsApp(App[None]):
             ("Reader", effective(Reader.BINDINGS)),
             ("Feed list", effective(FeedList.BINDINGS)),
         ]
-        self.push_screen(HelpScreen(sections))
+        from tuinews.search_query import QUERY_HELP
+
+        self.push_screen(HelpScreen(sections, QUERY_HELP))
 
     def _load_state(self) -> dict:
         try:

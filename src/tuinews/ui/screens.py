@@ -22,9 +22,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("k,up", "scroll(-1)", "Scroll up", show=False),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding]]], query_help: str) -> None:
         super().__init__()
         self._sections = sections
+        self._query_help = query_help
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -42,6 +43,8 @@ class HelpScreen(ModalScreen[None]):
                 id="help-title",
             )
             yield Static(table)
+            yield Static(Text("Searching", style="bold underline"))
+            yield Static(Text(self._query_help))
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help", VerticalScroll).scroll_relative(y=lines, animate=False)
