@@ -682,6 +682,7 @@ async def test_place_in_the_list_survives_a_restart(two_feeds, db_path, tmp_path
         await settle(pilot)
         chosen = app.query_one(ArticleList).current_id
         assert reader_text(app).startswith("Beta 10\n")
+        app.theme = "textual-light"  # as picked in the command palette
         await pilot.press("q")
 
     again = TuinewsApp(config, state_path=state, clock=clock)
@@ -690,3 +691,30 @@ async def test_place_in_the_list_survives_a_restart(two_feeds, db_path, tmp_path
         assert again.query_one(FeedList).highlighted_option.id == f"feed-{beta}"
         assert again.query_one(ArticleList).current_id == chosen
         assert reader_text(again).startswith("Beta 10\n")
+        assert again.theme == "textual-light"
+
+
+async def test_reading_position_survives_a_restart(tmp_path, cli, db_path):
+    long_body = "".join(f"<p>Paragraph {n} of a long article.</p>" for n in range(80))
+    write_feed(
+        tmp_path,
+        "long.xml",
+        [{"guid": "long", "title": "A long read", "body": long_body, "date": 1_704_880_000}],
+        "Long Reads",
+    )
+    cli("add", str(tmp_path / "long.xml"))
+    config, state = Config(db_path=db_path), tmp_path / "ui.json"
+
+    app = TuinewsApp(config, state_path=state, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "space", "space")
+        await settle(pilot)
+        position = app.query_one(Reader).scroll_y
+        assert position > 20
+        await pilot.press("q")
+
+    again = TuinewsApp(config, state_path=state, clock=clock)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.query_one(Reader).scroll_y == position

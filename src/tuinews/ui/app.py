@@ -86,6 +86,7 @@ class TuinewsApp(App[None]):
         self._view: ArticleView = ALL
         self._search: SearchQuery | None = None  # while results are shown
         self._search_timer: Timer | None = None
+        self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
         self._undo: list[int] = []  # the ids the last "mark all read" changed
         self._store: Store | None = None
         self.sub_title = config.db_path.stem
@@ -119,6 +120,11 @@ class TuinewsApp(App[None]):
             self._view = FeedList.view_of(feed_option)
         except (KeyError, ValueError):
             feed_option, self._view = "all", ALL
+        if state.get("theme") in self.available_themes:
+            self.theme = state["theme"]  # the palette's choice, remembered
+        scroll = state.get("reader_scroll")
+        if isinstance(state.get("article"), int) and isinstance(scroll, int | float):
+            self._restore_scroll = (state["article"], scroll)
         # The list and the feed counts load side by side: the first screen needs both.
         self.load_view(self._view, state.get("article"))
         self.load_feeds(keep=feed_option)
@@ -273,7 +279,11 @@ class TuinewsApp(App[None]):
         articles = self.query_one(ArticleList)
         if articles.current_id != row.id:
             return  # the cursor moved on while this one was being laid out
-        self.query_one(Reader).show(page, width)
+        reader = self.query_one(Reader)
+        reader.show(page, width)
+        if self._restore_scroll and self._restore_scroll[0] == row.id:
+            reader.scroll_to(y=self._restore_scroll[1], animate=False)  # where reading stopped
+        self._restore_scroll = None
         self._article_changed(row)
 
     def _article_changed(self, row: ArticleRow) -> None:
@@ -508,6 +518,8 @@ class TuinewsApp(App[None]):
         state = {
             "feed": option.id if option else "all",
             "article": self.query_one(ArticleList).current_id,
+            "reader_scroll": self.query_one(Reader).scroll_y,
+            "theme": self.theme,
         }
         try:
             self._state_path.parent.mkdir(parents=True, exist_ok=True)
