@@ -203,3 +203,66 @@ def test_the_readme_documents_the_grammar_the_parser_accepts() -> None:
     from tuinews.search_query import QUERY_HELP
 
     assert QUERY_HELP in (ROOT / "README.md").read_text()
+
+
+async def test_saved_search_is_a_smart_feed_that_can_be_renamed_and_deleted(
+    library: Path, tmp_path: Path, sql
+) -> None:
+    from tuinews.config import Config
+    from tuinews.ui.app import TuinewsApp
+    from tuinews.ui.article_list import ArticleList
+    from tuinews.ui.feed_list import FeedList
+
+    app = TuinewsApp(
+        Config(db_path=library),
+        state_path=tmp_path / "ui.json",
+        clock=lambda: datetime.fromtimestamp(NOW),
+    )
+
+    async def settle() -> None:
+        for _ in range(3):
+            await pilot.pause(0.15)
+            await app.workers.wait_for_complete()
+
+    def saved_entries() -> list[str]:
+        feeds = app.query_one(FeedList)
+        return [o.prompt.plain.strip() for o in feeds.options if (o.id or "").startswith("search-")]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle()
+        await pilot.press("slash", *"ferry")
+        await settle()
+        await pilot.press("ctrl+s")
+        await settle()
+        await pilot.press("enter")  # keep the suggested name: the query itself
+        await settle()
+        assert saved_entries() == ["⌕ ferry  2"]  # both ferry articles are unread
+        assert sql("SELECT name, query FROM saved_searches") == [("ferry", "ferry")]
+
+        await pilot.press("escape")  # back to all articles
+        await settle()
+        feeds = app.query_one(FeedList)
+        feeds.focus()
+        feeds.highlighted = 0
+        await settle()
+        entry = [o.id for o in feeds.options].index(
+            f"search-{sql('SELECT id FROM saved_searches')[0][0]}"
+        )
+        feeds.highlighted = entry  # choosing the smart feed runs its query
+        await settle()
+        assert app.query_one("#search").value == "ferry"
+        assert len(app.query_one(ArticleList).article_ids) == 2
+
+        await pilot.press("e")
+        await settle()
+        name = app.screen.query_one("#name")
+        name.value = "Ferries"
+        await pilot.press("enter")
+        await settle()
+        assert saved_entries() == ["⌕ Ferries  2"]
+
+        await pilot.press("d", "y")
+        await settle()
+        assert saved_entries() == []
+        assert sql("SELECT count(*) FROM saved_searches") == [(0,)]
+        assert len(app.query_one(ArticleList).article_ids) == 6  # the search is gone too

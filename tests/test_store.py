@@ -189,3 +189,27 @@ def test_two_connections_can_write_in_turn(db_path: Path) -> None:
         feed_id = first.add_feed("/feeds/shared.xml", SourceKind.FILE)
         save(second, feed_id, article("a"))
         assert first.article_count() == 1
+
+
+def test_a_schema_1_library_is_migrated_without_losing_articles(db_path: Path) -> None:
+    """Libraries written before saved searches existed open as they were, plus the new table."""
+    import sqlite_utils
+
+    from tuinews.store import MIGRATIONS
+
+    with sqlite3.connect(db_path) as conn:
+        MIGRATIONS[0](sqlite_utils.Database(conn))
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO feeds (id, source, kind, added_at) VALUES (1, '/old.xml', 'file', 0)"
+        )
+        conn.execute(
+            "INSERT INTO articles (feed_id, identity, title, sort_date, first_seen, content_hash, "
+            "read, starred) VALUES (1, 'guid:old', 'Kept from before', 0, 0, 'h', 1, 1)"
+        )
+    with Store(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        (row,) = store.articles()
+        assert (row.title, row.read, row.starred) == ("Kept from before", True, True)
+        store.save_search("Old news", "kept")
+        assert [s.name for s in store.saved_searches()] == ["Old news"]

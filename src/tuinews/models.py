@@ -94,6 +94,13 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedSearch:
+    id: int
+    name: str
+    query: str  # as the user typed it; parsed again on each use
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleBody:
     article_id: int
     summary: str

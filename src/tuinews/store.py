@@ -34,6 +34,7 @@ from tuinews.models import (
     Feed,
     ParsedArticle,
     ParsedFeed,
+    SavedSearch,
     SearchHit,
     SourceKind,
 )
@@ -171,7 +172,18 @@ _ARTICLES_DDL = (
 
 
 # MIGRATIONS[n] takes a library from schema version n to n + 1. Append only.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_library,)
+def _add_saved_searches(db: sqlite_utils.Database) -> None:
+    """Schema 2: queries saved from the search bar, shown as smart feeds."""
+    db["saved_searches"].create(
+        {"id": int, "name": str, "query": str}, pk="id", not_null={"name", "query"}
+    )
+    db["saved_searches"].create_index(["name"], unique=True)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _create_library,
+    _add_saved_searches,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -548,6 +560,33 @@ class Store:
             where.append("a.sort_date < ?")
             params.append(query.before)
         return " AND ".join(where), params
+
+    def saved_searches(self) -> list[SavedSearch]:
+        rows = self._conn.execute("SELECT id, name, query FROM saved_searches ORDER BY name")
+        return [SavedSearch(row["id"], row["name"], row["query"]) for row in rows]
+
+    def save_search(self, name: str, query: str) -> int:
+        """Save (or, under an existing name, replace) a query; return its id."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO saved_searches (name, query) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET query = excluded.query",
+                (name, query),
+            )
+            return conn.execute("SELECT id FROM saved_searches WHERE name = ?", (name,)).fetchone()[
+                0
+            ]
+
+    def rename_search(self, search_id: int, name: str) -> None:
+        with self._transaction() as conn:
+            try:
+                conn.execute("UPDATE saved_searches SET name = ? WHERE id = ?", (name, search_id))
+            except sqlite3.IntegrityError:
+                raise ValueError(f"a saved search is already called {name!r}") from None
+
+    def delete_search(self, search_id: int) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM saved_searches WHERE id = ?", (search_id,))
 
     def unread_ids(self, view: ArticleView) -> list[int]:
         """The view's unread articles (what "mark all read" changes, and undoes)."""

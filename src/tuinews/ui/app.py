@@ -27,7 +27,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBa
 
 from tuinews.clean import clean_line
 from tuinews.config import APP_NAME, Config
-from tuinews.models import ArticleRow, ArticleView
+from tuinews.models import ArticleRow, ArticleView, SavedSearch
 from tuinews.refresh import Progress, refresh_feeds
 from tuinews.render import is_openable, render_body
 from tuinews.resources import bundled
@@ -38,7 +38,7 @@ from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.feed_list import ALL, FeedList
 from tuinews.ui.reader import Reader
 from tuinews.ui.richtext import article_page
-from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen
+from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen, NameScreen
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
@@ -68,7 +68,9 @@ class TuinewsApp(App[None]):
         Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
         Binding("R", "refresh(True)", "Refresh all", show=False, id="refresh_all"),
         Binding("a", "add_source", "Add feed", show=False, id="add_source"),
-        Binding("d", "delete_feed", "Delete feed", show=False, id="delete_feed"),
+        Binding("d", "delete_feed", "Delete feed or saved search", show=False, id="delete_feed"),
+        Binding("ctrl+s", "save_search", "Save search", show=False, id="save_search"),
+        Binding("e", "rename_search", "Rename saved search", show=False, id="rename_search"),
     ]
 
     def __init__(
@@ -117,7 +119,7 @@ class TuinewsApp(App[None]):
         state = self._load_state()
         feed_option = state.get("feed") if isinstance(state.get("feed"), str) else "all"
         try:
-            self._view = FeedList.view_of(feed_option)
+            self._view = FeedList.view_of(feed_option) or ALL
         except (KeyError, ValueError):
             feed_option, self._view = "all", ALL
         if state.get("theme") in self.available_themes:
@@ -150,25 +152,48 @@ class TuinewsApp(App[None]):
         with Store(self._config.db_path) as store:
             feeds = store.feeds()
             starred = len(store.article_ids(ArticleView(starred=True)))
-        self.call_from_thread(self._show_feeds, feeds, starred, keep, reload_list)
+            searches = [(s, self._unread_matches(store, s)) for s in store.saved_searches()]
+        self.call_from_thread(self._show_feeds, feeds, starred, searches, keep, reload_list)
 
-    def _show_feeds(self, feeds, starred: int, keep: str | None, reload_list: bool) -> None:
+    def _unread_matches(self, store: Store, search: SavedSearch) -> int | None:
+        """A saved search's unread count, or None when its query no longer parses."""
+        from tuinews.search_query import QueryError, parse_query
+
+        try:
+            query = parse_query(search.query, now=self._clock().timestamp())
+        except QueryError:
+            return None
+        return len(store.search(dataclasses.replace(query, unread=True), limit=100_000))
+
+    def _show_feeds(
+        self, feeds, starred: int, searches, keep: str | None, reload_list: bool
+    ) -> None:
         feed_list = self.query_one(FeedList)
         current = feed_list.highlighted_option
         keep = keep or (current.id if current else "all")
         with feed_list.prevent(OptionList.OptionHighlighted):
-            feed_list.show(feeds, starred=starred, keep=keep)
+            feed_list.show(feeds, starred=starred, searches=searches, keep=keep)
         option = feed_list.highlighted_option
-        view = FeedList.view_of(option.id) if option and option.id else ALL
+        view = (FeedList.view_of(option.id) if option and option.id else ALL) or self._view
         if view != self._view or reload_list:
             self._view = view
             self.load_view(view, self.query_one(ArticleList).current_id)
 
     @on(OptionList.OptionHighlighted, "#feeds")
     def _feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
-            self._view = FeedList.view_of(event.option.id)
-            self.load_view(self._view)
+        option_id = event.option.id
+        if not option_id:
+            return
+        if (saved := self.query_one(FeedList).searches.get(option_id)) is not None:
+            self.query_one("#search", Input).value = saved.query  # runs it, as if typed
+            return
+        self._view = FeedList.view_of(option_id) or ALL
+        if self._search is not None:
+            self.query_one("#search", Input).value = ""
+            self._search = None
+            self._search_message("")
+            self.query_one("#articles").border_title = "Articles"
+        self.load_view(self._view)
 
     @on(OptionList.OptionSelected, "#feeds")
     def _feed_selected(self) -> None:
@@ -449,7 +474,69 @@ class TuinewsApp(App[None]):
         keep = f"feed-{result.feed.id}" if result.feed else None
         self.call_from_thread(self.load_feeds, keep)
 
+    def _highlighted_search(self) -> SavedSearch | None:
+        feed_list = self.query_one(FeedList)
+        option = feed_list.highlighted_option
+        return feed_list.searches.get(option.id or "") if option else None
+
+    def action_save_search(self) -> None:
+        """ctrl+s: keep the query in the bar as a smart feed in the feed list."""
+        from tuinews.search_query import QueryError, parse_query
+
+        text = self.query_one("#search", Input).value.strip()
+        try:
+            parse_query(text, now=self._clock().timestamp())
+        except QueryError as error:
+            self._search_message(f"not saved: {error}")
+            return
+        if not text:
+            self._search_message("type a search to save it")
+            return
+
+        def named(name: str | None) -> None:
+            if name:
+                self.store_search(name, text)
+
+        self.push_screen(NameScreen("Save this search as", text), named)
+
+    @work(thread=True)
+    def store_search(self, name: str, query: str) -> None:
+        with Store(self._config.db_path) as store:
+            search_id = store.save_search(name, query)
+        self.call_from_thread(self.notify, f"Saved search {clean_line(name, 80)}", markup=False)
+        self.call_from_thread(self.load_feeds, f"search-{search_id}")
+
+    def action_rename_search(self) -> None:
+        saved = self._highlighted_search()
+        if saved is None:
+            self.notify("Choose a saved search in the feed list first", markup=False)
+            return
+
+        def named(name: str | None) -> None:
+            if name and name != saved.name:
+                self.rename_search(saved.id, name)
+
+        self.push_screen(NameScreen("Rename the saved search", saved.name), named)
+
+    @work(thread=True)
+    def rename_search(self, search_id: int, name: str) -> None:
+        with Store(self._config.db_path) as store:
+            try:
+                store.rename_search(search_id, name)
+            except ValueError as error:
+                self.call_from_thread(self.notify, str(error), markup=False)
+        self.call_from_thread(self.load_feeds, f"search-{search_id}")
+
     def action_delete_feed(self) -> None:
+        if (saved := self._highlighted_search()) is not None:
+            question = Text.assemble("Delete the saved search ", (saved.name, "bold"), "?")
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.delete_search(saved.id)
+
+            self.push_screen(ConfirmScreen(question), confirmed)
+            return
         feed_id = self._view.feed_id
         if feed_id is None:
             self.notify("Choose a feed in the feed list first", markup=False)
@@ -464,6 +551,13 @@ class TuinewsApp(App[None]):
                 self.delete_feed(feed_id)
 
         self.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True)
+    def delete_search(self, search_id: int) -> None:
+        with Store(self._config.db_path) as store:
+            store.delete_search(search_id)
+        self.call_from_thread(self.action_clear_search)
+        self.call_from_thread(self.load_feeds, "all")
 
     @work(thread=True)
     def delete_feed(self, feed_id: int) -> None:

@@ -21,6 +21,8 @@ ACTIONS = [
     ("Mark all read", "mark_view_read", "Every article in this list (u undoes)"),
     ("Next unread article", "next_unread", "Across feeds"),
     ("Search", "focus_search", "Focus the search bar"),
+    ("Save this search", "save_search", "Keep the query in the bar as a smart feed"),
+    ("Rename saved search", "rename_search", "The one selected in the feed list"),
     ("Keys", "help", "Every key binding"),
 ]
 

@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuinews.clean import clean_line
-from tuinews.models import ArticleRow, ArticleView, Feed
+from tuinews.models import ArticleRow, ArticleView, Feed, SavedSearch
 
 ALL = ArticleView()
 UNREAD = ArticleView(unread=True)
@@ -18,10 +18,11 @@ STARRED = ArticleView(starred=True)
 
 
 class FeedList(OptionList):
-    """Option ids: "all", "unread", "starred" and "feed-<id>"."""
+    """Option ids: "all", "unread", "starred", "feed-<id>" and "search-<id>"."""
 
     unread: dict[str, int]  # option id → unread articles, for "next unread"
     titles: list[tuple[int, str]]  # (feed id, title), for "go to feed"
+    searches: dict[str, SavedSearch]  # option id → saved search
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -30,8 +31,16 @@ class FeedList(OptionList):
         Binding("G", "last", "Bottom", show=False),
     ]
 
-    def show(self, feeds: list[Feed], *, starred: int, keep: str | None = None) -> None:
-        """Rebuild the list from `feeds`, keeping the highlight on option id `keep`."""
+    def show(
+        self,
+        feeds: list[Feed],
+        *,
+        starred: int,
+        searches: list[tuple[SavedSearch, int | None]] = (),
+        keep: str | None = None,
+    ) -> None:
+        """Rebuild the list from `feeds` and saved `searches` (with their unread counts,
+        None when the query no longer parses), keeping the highlight on option `keep`."""
         self._feeds = {feed.id: feed for feed in feeds}
         self._starred = starred
         options: list[Option | None] = [
@@ -39,6 +48,14 @@ class FeedList(OptionList):
             Option(self._unread_entry(), id="unread"),
             Option(_entry("Starred", starred, bold=True), id="starred"),
         ]
+        self.searches = {f"search-{search.id}": search for search, _ in searches}
+        if searches:
+            options.append(None)
+            options.append(Option(Text("Saved searches", style="bold dim"), disabled=True))
+            options.extend(
+                Option(_search_entry(search, unread), id=f"search-{search.id}")
+                for search, unread in searches
+            )
         groups: dict[str, list[Feed]] = {}
         for feed in feeds:
             groups.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
@@ -78,7 +95,10 @@ class FeedList(OptionList):
         return _entry("Unread", sum(feed.unread for feed in self._feeds.values()), bold=True)
 
     @staticmethod
-    def view_of(option_id: str) -> ArticleView:
+    def view_of(option_id: str) -> ArticleView | None:
+        """The list an option shows; None for a saved search (it runs a query)."""
+        if option_id.startswith("search-"):
+            return None
         if option_id.startswith("feed-"):
             return ArticleView(feed_id=int(option_id.removeprefix("feed-")))
         return {"all": ALL, "unread": UNREAD, "starred": STARRED}[option_id]
@@ -88,6 +108,16 @@ def _entry(label: str, count: int, *, bold: bool = False) -> Text:
     text = Text(label, style="bold" if bold else "")
     if count:
         text.append(f"  {count}", style="dim")
+    return text
+
+
+def _search_entry(search: SavedSearch, unread: int | None) -> Text:
+    text = Text("  ⌕ ", no_wrap=True, overflow="ellipsis")
+    if unread is None:
+        text.append("! ", style="bold red")
+    text.append(clean_line(search.name, 200), style="bold" if unread else "")
+    if unread:
+        text.append(f"  {unread}", style="dim")
     return text
 
 

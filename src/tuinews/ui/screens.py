@@ -76,6 +76,24 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
+class NameScreen(ModalScreen[str | None]):
+    """Ask for a name (a saved search's), with a sensible one filled in."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, question: str, value: str) -> None:
+        super().__init__()
+        self._question, self._value = question, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(Text(self._question))
+            yield Input(value=self._value, id="name")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
 class AddSourceScreen(ModalScreen[str | None]):
     """Ask for a feed URL, feed file or folder; refuse what tuinews cannot read."""
 
