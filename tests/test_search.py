@@ -182,6 +182,13 @@ async def test_search_bar_shows_results_and_escape_restores(library: Path, tmp_p
         await pilot.pause()
         assert len(articles.article_ids) == 1
         assert "1 found" in str(app.query_one("#search-error").render())
+        page = app.query_one("#page").content  # the reader's Text, with its spans
+        marked = {
+            page.plain[span.start : span.end].lower()
+            for span in page.spans
+            if "reverse" in str(span.style)
+        }
+        assert marked == {"ferry"}  # the searched word is highlighted, the excluded one not
 
         await pilot.press("escape")
         await pilot.pause(0.2)
