@@ -42,7 +42,7 @@ from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen, NameS
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
-SNIPPETS_SHOWN = 300  # results with an extract in the list; the rest show their feed
+SNIPPETS_SHOWN = 60  # about a screenful of results gets an extract; the rest show their feed
 
 
 class TuinewsApp(App[None]):
