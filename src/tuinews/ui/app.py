@@ -42,6 +42,7 @@ from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen, NameS
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
+FIRST_PAGE = 100  # ids shown before the rest of a long list arrives
 SNIPPETS_SHOWN = 60  # about a screenful of results gets an extract; the rest show their feed
 
 
@@ -201,9 +202,23 @@ class TuinewsApp(App[None]):
 
     @work(thread=True, exclusive=True, group="view")
     def load_view(self, view: ArticleView, select: int | None = None) -> None:
+        """A screenful first, then the whole list: the first paint does not wait for
+        100,000 ids (unless the article to restore is further down)."""
         with Store(self._config.db_path) as store:
+            if select is None:
+                first = store.article_ids(view, limit=FIRST_PAGE)
+                self.call_from_thread(self._show_view, view, first, None)
+                if len(first) < FIRST_PAGE:
+                    return
             ids = store.article_ids(view)
-        self.call_from_thread(self._show_view, view, ids, select)
+        if select is None:
+            self.call_from_thread(self._extend_view, view, ids)
+        else:
+            self.call_from_thread(self._show_view, view, ids, select)
+
+    def _extend_view(self, view: ArticleView, ids: list[int]) -> None:
+        if view == self._view and self._search is None:
+            self.query_one(ArticleList).extend(ids)
 
     def _show_view(self, view: ArticleView, ids: list[int], select: int | None) -> None:
         if view == self._view and self._search is None:

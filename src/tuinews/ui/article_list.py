@@ -107,6 +107,14 @@ class ArticleList(ScrollView, can_focus=True):
         self._placed = False
         self.refresh()
 
+    def extend(self, ids: list[int]) -> None:
+        """The whole list after its first page: same order, cursor and scroll stay."""
+        if ids[: len(self._ids)] != self._ids:
+            self.show(ids, show_feed=self._show_feed, select=self.current_id)
+            return
+        self._ids = ids
+        self.virtual_size = Size(self.size.width, len(ids))
+
     def update_row(self, row: ArticleRow) -> ArticleRow | None:
         """A row's read/starred state changed: redraw just it; return what it was."""
         before = self._rows.get(row.id)
