@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from webserver import Server
 
 from tuinews.cli import main
 
@@ -66,3 +68,15 @@ def sql(db_path: Path) -> Iterator:
     yield query
     for conn in connections:
         conn.close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """An HTTP server on 127.0.0.1 whose routes each test sets (see webserver.py)."""
+    httpd = Server()
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield httpd
+    httpd.stop.set()  # wakes slow handlers so the test does not wait for them
+    httpd.shutdown()
+    httpd.server_close()

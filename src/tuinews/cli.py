@@ -173,7 +173,12 @@ def _cmd_add(store: Store, config: Config, args: argparse.Namespace) -> int:
     from tuinews.library import SourceRequest, add_sources, tags_from
 
     request = SourceRequest(args.source, args.title.strip(), tags_from(args.tag))
-    (result,) = add_sources(store, [request], max_bytes=config.max_document_bytes)
+    (result,) = add_sources(
+        store,
+        [request],
+        max_bytes=config.max_document_bytes,
+        max_download_bytes=config.max_download_bytes,
+    )
     return _report_added([result])
 
 
@@ -194,6 +199,7 @@ def _cmd_import_opml(store: Store, config: Config, args: argparse.Namespace) -> 
             store,
             requests,
             max_bytes=config.max_document_bytes,
+            max_download_bytes=config.max_download_bytes,
             base=path.resolve().parent,
             on_progress=progress,
         )
@@ -212,7 +218,7 @@ def _report_added(results: list[AddResult]) -> int:
             failed = True
             _error(f"{result.feed.source}: added, but {outcome.error}")
             continue
-        detail = f": {outcome.added} articles" if outcome else " (web feed: not fetched yet)"
+        detail = f": {outcome.added} articles" if outcome else ""
         print(f"added {_safe(result.feed.title)} (id {result.feed.id}){detail}")
         if outcome and outcome.warning:
             _error(f"{result.feed.source}: {outcome.warning}")
@@ -276,14 +282,23 @@ def _cmd_refresh(store: Store, config: Config, args: argparse.Namespace) -> int:
     feeds = [_one_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
     with _progress_bar("refreshing") as progress:
         outcomes = refresh_feeds(
-            store, feeds, max_bytes=config.max_document_bytes, on_progress=progress
+            store,
+            feeds,
+            max_bytes=config.max_document_bytes,
+            max_download_bytes=config.max_download_bytes,
+            on_progress=progress,
         )
     return _report_refresh(outcomes)
 
 
 def _report_refresh(outcomes: list[SourceOutcome]) -> int:
+    unreachable = [o for o in outcomes if (o.error or "").startswith("cannot connect")]
+    web = [o for o in outcomes if o.source.startswith(("http://", "https://"))]
+    offline = len(unreachable) > 1 and len(unreachable) == len(web)
+    if offline:  # one line, not one per feed
+        _error(f"no network: {len(web)} web feeds not fetched; the library is unchanged")
     for outcome in outcomes:
-        if outcome.error:
+        if outcome.error and not (offline and outcome in unreachable):
             _error(f"{outcome.source}: {outcome.error}")
         elif outcome.warning:
             _error(f"{outcome.source}: {outcome.warning}")

@@ -13,6 +13,7 @@ import platformdirs
 
 APP_NAME = "tuinews"
 DEFAULT_MAX_DOCUMENT_MB = 50
+DEFAULT_MAX_DOWNLOAD_MB = 20
 
 
 class ConfigError(ValueError):
@@ -23,6 +24,7 @@ class ConfigError(ValueError):
 class Config:
     db_path: Path
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1024 * 1024
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
     mark_read_on_open: bool = True
     keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "n" → "N,space"
 
@@ -57,15 +59,22 @@ def load_config(db_override: str | None = None) -> Config:
         raise ConfigError(f"{path}: reading.mark_read_on_open must be true or false")
 
     db = db_override or os.environ.get("TUINEWS_DB") or library.get("db")
-    max_mb = refresh.get("max_document_mb", DEFAULT_MAX_DOCUMENT_MB)
-    if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:
-        raise ConfigError(f"{path}: refresh.max_document_mb must be a positive number")
+    max_mb = _megabytes(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
+    download_mb = _megabytes(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
     return Config(
         db_path=Path(db).expanduser() if db else default_db_path(),
         max_document_bytes=int(max_mb * 1024 * 1024),
+        max_download_bytes=int(download_mb * 1024 * 1024),
         mark_read_on_open=mark_read,
         keys=dict(keys),
     )
+
+
+def _megabytes(table: dict, key: str, default: int, path: Path) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{path}: refresh.{key} must be a positive number")
+    return value
 
 
 def _table(settings: dict, name: str, path: Path) -> dict:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuinews.models import Feed, SourceKind, SourceOutcome
+from tuinews.models import Feed, SourceOutcome
 from tuinews.refresh import Progress, refresh_feeds
 from tuinews.resources import bundled
 from tuinews.sources import BadSource, classify_source
@@ -33,10 +33,11 @@ def add_sources(
     requests: Sequence[SourceRequest],
     *,
     max_bytes: int,
+    max_download_bytes: int = 20 * 1024 * 1024,
     base: Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> list[AddResult]:
-    """Add every acceptable source, then import the local ones together (in parallel)."""
+    """Add every acceptable source, then import them all together (in parallel)."""
     added: list[tuple[SourceRequest, int]] = []
     results: dict[int, AddResult] = {}
     for position, request in enumerate(requests):
@@ -52,11 +53,14 @@ def add_sources(
         results[position] = AddResult(request)
 
     feeds = [feed for _, feed_id in added if (feed := store.feed(feed_id))]
-    local = [feed for feed in feeds if feed.kind is not SourceKind.URL]
-    outcomes = {
-        o.feed_id: o
-        for o in refresh_feeds(store, local, max_bytes=max_bytes, on_progress=on_progress)
-    }
+    refreshed = refresh_feeds(
+        store,
+        feeds,
+        max_bytes=max_bytes,
+        max_download_bytes=max_download_bytes,
+        on_progress=on_progress,
+    )
+    outcomes = {outcome.feed_id: outcome for outcome in refreshed}
     positions = [p for p, result in results.items() if result.error is None]
     for position, (request, feed_id) in zip(positions, added, strict=True):
         results[position] = AddResult(request, store.feed(feed_id), outcomes.get(feed_id))

@@ -8,8 +8,10 @@ while this process writes each finished source in its own transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +20,13 @@ from typing import TYPE_CHECKING
 from tuinews.clean import clean_line
 from tuinews.models import Feed, NotAFeed, ParsedArticle, ParsedFeed, SourceKind, SourceOutcome
 from tuinews.sources import ARTICLE_SUFFIXES
-from tuinews.store import FileState, Store
+from tuinews.store import FetchState, FileState, Store
 
 # The parsers (feedparser, markdown-it) and the process pool are imported where
 # they are used: a refresh with nothing to parse never pays for loading them.
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-NOT_FETCHED_YET = "not fetched yet: fetching web feeds is not built yet"
 # Below this much changed data, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
 
@@ -47,6 +48,8 @@ class ImportJob:
     changed: tuple[FileStat, ...]
     known_digests: dict[str, str]
     max_bytes: int
+    data: bytes | None = None  # a web feed's body, already fetched
+    content_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,9 @@ def refresh_feeds(
     feeds: Sequence[Feed],
     *,
     max_bytes: int,
+    max_download_bytes: int = 20 * 1024 * 1024,
     on_progress: Callable[[Progress], None] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> list[SourceOutcome]:
     """Refresh `feeds` and return one outcome per feed, in the order given."""
     known = store.all_file_states()
@@ -82,11 +87,15 @@ def refresh_feeds(
         if on_progress:
             on_progress(Progress(len(outcomes), len(feeds), outcome))
 
+    web = [feed for feed in feeds if feed.kind is SourceKind.URL]
+    if web:
+        fetched_jobs, web_outcomes = _fetch_web(store, web, known, max_download_bytes, clock())
+        jobs.extend(fetched_jobs)
+        for outcome in web_outcomes:
+            finish(outcome)
+
     for feed in feeds:
         if feed.kind is SourceKind.URL:
-            finish(
-                SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=NOT_FETCHED_YET)
-            )
             continue
         try:
             changed = _changed_files(feed, known.get(feed.id, {}))
@@ -109,6 +118,66 @@ def refresh_feeds(
     for result in _run_jobs(jobs):
         finish(_store_result(store, by_id[result.feed_id], result))
     return [outcomes[feed.id] for feed in feeds]
+
+
+def _fetch_web(
+    store: Store,
+    feeds: list[Feed],
+    known: dict[int, dict[str, FileState]],
+    max_bytes: int,
+    now: float,
+) -> tuple[list[ImportJob], list[SourceOutcome]]:
+    """Fetch the web feeds that are due; bodies become parse jobs, the rest outcomes.
+
+    A 304 or an unchanged body costs no parsing. Retry-After and max-age push a
+    feed's next fetch back; a permanent redirect moves the feed to its new URL.
+    """
+    from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+
+    states = store.fetch_states()
+    jobs: list[ImportJob] = []
+    outcomes: list[SourceOutcome] = []
+    due = []
+    for feed in feeds:
+        state = states.get(feed.id) or FetchState()
+        if state.next_fetch_after is not None and state.next_fetch_after > now:
+            wait = time.strftime("%H:%M", time.localtime(state.next_fetch_after))
+            note = f"not fetched: the site asked to wait until {wait}"
+            skip = SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=note)
+            outcomes.append(skip)
+        else:
+            due.append(feed)
+    requests = [
+        FetchRequest(f.id, f.source, states.get(f.id, FetchState()).etag,
+                     states.get(f.id, FetchState()).last_modified)
+        for f in due
+    ]  # fmt: skip
+    by_id = {feed.id: feed for feed in due}
+    for result in fetch_all_sync(requests, FetchSettings(max_bytes=max_bytes)):
+        feed = by_id[result.feed_id]
+        old = states.get(feed.id) or FetchState()
+        wait_until = int(now + result.retry_after) if result.retry_after else None
+        if result.new_url and store.move_feed(feed.id, result.new_url):
+            feed = dataclasses.replace(feed, source=result.new_url)
+        if result.error:
+            store.record_failure(feed.id, result.error)
+            store.save_fetch_state(feed.id, dataclasses.replace(old, next_fetch_after=wait_until))
+            outcomes.append(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
+            continue
+        etag = result.etag or (old.etag if result.not_modified else None)
+        modified = result.last_modified or (old.last_modified if result.not_modified else None)
+        store.save_fetch_state(feed.id, FetchState(etag, modified, wait_until))
+        if result.not_modified or result.body is None:
+            store.record_checked([feed.id])
+            outcomes.append(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
+            continue
+        digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
+        stat = FileStat(result.url, len(result.body), 0)
+        jobs.append(
+            ImportJob(feed.id, SourceKind.URL, feed.source, (stat,), digests, max_bytes,
+                      data=result.body, content_type=result.content_type)
+        )  # fmt: skip
+    return jobs, outcomes
 
 
 def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, ...]:
@@ -185,9 +254,9 @@ def run_job(job: ImportJob) -> JobResult:
     from tuinews.parse.feeds import parse_document
 
     try:
-        if job.kind is SourceKind.FILE:
-            return _run_feed_file(job, parse_document)
-        return _run_folder(job, parse_article_file)
+        if job.kind is SourceKind.FOLDER:
+            return _run_folder(job, parse_article_file)
+        return _run_feed_file(job, parse_document)
     except NotAFeed as error:
         return JobResult(job.feed_id, None, (), error=str(error))
     except OSError as error:
@@ -196,12 +265,18 @@ def run_job(job: ImportJob) -> JobResult:
         return JobResult(job.feed_id, None, (), error=f"could not read: {_error_line(error)}")
 
 
-def _run_feed_file(job: ImportJob, parse_document: Callable[[bytes], ParsedFeed]) -> JobResult:
+def _run_feed_file(
+    job: ImportJob, parse_document: Callable[[bytes, str | None], ParsedFeed]
+) -> JobResult:
+    """One feed document: a local file read here, or a web body fetched already."""
     (stat,) = job.changed
-    data, state = _read(job.location, stat, job.max_bytes)
+    if job.data is None:
+        data, state = _read(job.location, stat, job.max_bytes)
+    else:
+        data, state = job.data, FileState(stat.path, stat.size, 0, _digest(job.data))
     if job.known_digests.get(stat.path) == state.digest:
         return JobResult(job.feed_id, None, (state,))
-    return JobResult(job.feed_id, parse_document(data), (state,))
+    return JobResult(job.feed_id, parse_document(data, job.content_type), (state,))
 
 
 def _run_folder(
@@ -233,8 +308,11 @@ def _read(path: str | Path, stat: FileStat, max_bytes: int) -> tuple[bytes, File
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise NotAFeed(f"file larger than {max_bytes // (1024 * 1024)} MB, not read")
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return data, FileState(stat.path, stat.size, stat.mtime_ns, digest)
+    return data, FileState(stat.path, stat.size, stat.mtime_ns, _digest(data))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _store_result(store: Store, feed: Feed, result: JobResult) -> SourceOutcome:

@@ -66,6 +66,15 @@ class FileState:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchState:
+    """A web feed's validators and the earliest time to fetch it again."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    next_fetch_after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportCounts:
     added: int
     updated: int
@@ -180,9 +189,16 @@ def _add_saved_searches(db: sqlite_utils.Database) -> None:
     db["saved_searches"].create_index(["name"], unique=True)
 
 
+def _add_fetch_state(db: sqlite_utils.Database) -> None:
+    """Schema 3: what a polite web fetch remembers (validators, when to ask again)."""
+    for column, kind in (("etag", str), ("last_modified", str), ("next_fetch_after", int)):
+        db["feeds"].add_column(column, kind)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_library,
     _add_saved_searches,
+    _add_fetch_state,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -347,6 +363,30 @@ class Store:
                 "UPDATE feeds SET last_attempt = ?, last_success = ? WHERE id = ?",
                 [(now, now, feed_id) for feed_id in feed_ids],
             )
+
+    # ------------------------------------------------------------ web fetch state
+
+    def fetch_states(self) -> dict[int, FetchState]:
+        rows = self._conn.execute(
+            "SELECT id, etag, last_modified, next_fetch_after FROM feeds WHERE kind = 'url'"
+        )
+        return {row[0]: FetchState(*tuple(row)[1:]) for row in rows}
+
+    def save_fetch_state(self, feed_id: int, state: FetchState) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE feeds SET etag = ?, last_modified = ?, next_fetch_after = ? WHERE id = ?",
+                (state.etag, state.last_modified, state.next_fetch_after, feed_id),
+            )
+
+    def move_feed(self, feed_id: int, new_source: str) -> bool:
+        """A permanent redirect: the feed's URL becomes the new one (False if taken)."""
+        with self._transaction() as conn:
+            try:
+                conn.execute("UPDATE feeds SET source = ? WHERE id = ?", (new_source, feed_id))
+            except sqlite3.IntegrityError:
+                return False
+        return True
 
     # ------------------------------------------------------------ imports
 

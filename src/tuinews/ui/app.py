@@ -441,6 +441,7 @@ class TuinewsApp(App[None]):
                 store,
                 feeds,
                 max_bytes=self._config.max_document_bytes,
+                max_download_bytes=self._config.max_download_bytes,
                 on_progress=lambda p: self.call_from_thread(self._on_progress, p),
             )
         added = sum(o.added for o in outcomes)
@@ -477,7 +478,10 @@ class TuinewsApp(App[None]):
 
         with Store(self._config.db_path) as store:
             (result,) = add_sources(
-                store, [SourceRequest(source)], max_bytes=self._config.max_document_bytes
+                store,
+                [SourceRequest(source)],
+                max_bytes=self._config.max_document_bytes,
+                max_download_bytes=self._config.max_download_bytes,
             )
         if result.feed is None:
             message = result.error or "could not add"

@@ -1,0 +1,240 @@
+"""fetch.py against a real HTTP server on 127.0.0.1: the bytes on the wire are the point."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from webserver import Handler, Route, Server
+
+from tuinews.fetch import (
+    MAX_RETRY_AFTER,
+    FetchRequest,
+    FetchResult,
+    FetchSettings,
+    fetch_all,
+    fetch_all_sync,
+)
+
+FAST = FetchSettings(connect_timeout=2.0, total_timeout=5.0)
+
+
+def fetch(server: Server, path: str, settings: FetchSettings = FAST, **kw: str) -> FetchResult:
+    [result] = fetch_all_sync([FetchRequest(1, server.url(path), **kw)], settings)
+    return result
+
+
+def feed(handler: Handler) -> None:
+    handler.reply(
+        200,
+        b"<rss/>",
+        Content_Type="application/rss+xml",
+        ETag='"v1"',
+        Last_Modified="Mon, 01 Jan 2024 00:00:00 GMT",
+    )
+
+
+def redirect(status: int, location: str) -> Route:
+    return lambda handler: handler.reply(status, Location=location)
+
+
+def test_200_returns_body_and_validators(server: Server) -> None:
+    server.routes["/feed"] = feed
+    result = fetch(server, "/feed")
+    assert result == FetchResult(
+        1,
+        server.url("/feed"),
+        body=b"<rss/>",
+        content_type="application/rss+xml",
+        etag='"v1"',
+        last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+    )
+
+
+def test_user_agent_names_tuinews(server: Server) -> None:
+    server.routes["/feed"] = feed
+    fetch(server, "/feed")
+    assert server.headers_for("/feed")["User-Agent"].startswith("tuinews/")
+
+
+def test_conditional_get_sends_validators_and_304_is_not_modified(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: handler.reply(304)
+    result = fetch(server, "/feed", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    sent = server.headers_for("/feed")
+    assert sent["If-None-Match"] == '"v1"'
+    assert sent["If-Modified-Since"] == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert result.not_modified and result.body is None and result.error is None
+    assert result.etag == '"v1"'  # kept when the 304 does not repeat it
+
+
+def test_permanent_redirect_chain_gives_new_url(server: Server) -> None:
+    server.routes["/old"] = redirect(301, "/older")
+    server.routes["/older"] = redirect(308, server.url("/feed"))
+    server.routes["/feed"] = feed
+    result = fetch(server, "/old")
+    assert result.body == b"<rss/>"
+    assert result.url == server.url("/old")
+    assert result.new_url == server.url("/feed")
+
+
+def test_temporary_hop_means_no_new_url(server: Server) -> None:
+    server.routes["/old"] = redirect(301, "/moving")
+    server.routes["/moving"] = redirect(302, "/feed")
+    server.routes["/feed"] = feed
+    result = fetch(server, "/old")
+    assert result.body == b"<rss/>"
+    assert result.new_url is None
+
+
+def test_redirect_loop_stops(server: Server) -> None:
+    server.routes["/loop"] = redirect(302, "/loop")
+    assert fetch(server, "/loop").error == "too many redirects"
+    assert len(server.seen) == FAST.max_redirects + 1
+
+
+@pytest.mark.parametrize(
+    ("location", "scheme"),
+    [("file:///etc/passwd", "file"), ("javascript:alert(1)", "javascript"), ("FTP://h/x", "ftp")],
+)
+def test_redirect_to_another_scheme_is_refused(server: Server, location: str, scheme: str) -> None:
+    server.routes["/feed"] = redirect(302, location)
+    assert fetch(server, "/feed").error == f"redirect to a {scheme}: URL refused"
+
+
+def test_gzip_body_is_decoded(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: handler.reply(
+        200, gzip.compress(b"<rss>" + b"x" * 5000 + b"</rss>"), Content_Encoding="gzip"
+    )
+    assert fetch(server, "/feed").body == b"<rss>" + b"x" * 5000 + b"</rss>"
+
+
+def test_gzip_bomb_is_cut_off(server: Server) -> None:
+    bomb = gzip.compress(bytes(30 * 1024 * 1024))
+    server.routes["/bomb"] = lambda handler: handler.reply(200, bomb, Content_Encoding="gzip")
+    result = fetch(server, "/bomb", FetchSettings(max_bytes=1024 * 1024))
+    assert result.body is None
+    assert result.error == "response larger than 1 MB"
+
+
+def test_body_past_the_cap_is_refused_and_at_the_cap_kept(server: Server) -> None:
+    server.routes["/big"] = lambda handler: handler.reply(200, b"x" * 4097)
+    server.routes["/exact"] = lambda handler: handler.reply(200, b"x" * 4096)
+    settings = FetchSettings(max_bytes=4096)
+    assert fetch(server, "/big", settings).error == "response larger than 4 KB"
+    assert fetch(server, "/exact", settings).body == b"x" * 4096
+
+
+def test_http_errors_are_per_feed(server: Server) -> None:
+    server.routes["/feed"] = feed
+    server.routes["/broken"] = lambda handler: handler.reply(500, b"oops")
+    paths = ["/missing", "/feed", "/broken"]
+    requests = [FetchRequest(i, server.url(path)) for i, path in enumerate(paths)]
+    results = fetch_all_sync(requests, FAST)
+    assert [(r.feed_id, r.error) for r in results] == [(0, "HTTP 404"), (1, None), (2, "HTTP 500")]
+    assert results[1].body == b"<rss/>"
+    assert results[0].body is None
+
+
+def test_429_hands_back_retry_after_seconds(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: handler.reply(429, Retry_After="120")
+    result = fetch(server, "/feed")
+    assert (result.error, result.retry_after) == ("HTTP 429", 120)
+
+
+def test_503_retry_after_as_date_and_capped(server: Server) -> None:
+    in_ten_minutes = email.utils.formatdate(time.time() + 600, usegmt=True)
+    server.routes["/soon"] = lambda handler: handler.reply(503, Retry_After=in_ten_minutes)
+    server.routes["/never"] = lambda handler: handler.reply(503, Retry_After="99999999999")
+    soon = fetch(server, "/soon")
+    assert soon.error == "HTTP 503"
+    assert soon.retry_after is not None and 590 <= soon.retry_after <= 601
+    assert fetch(server, "/never").retry_after == MAX_RETRY_AFTER
+
+
+def test_cache_control_max_age_on_success(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: handler.reply(
+        200, b"<rss/>", Cache_Control="public, max-age=1800"
+    )
+    result = fetch(server, "/feed")
+    assert (result.error, result.retry_after) == (None, 1800)
+
+
+async def test_slow_feed_times_out_without_holding_up_a_fast_one(server: Server) -> None:
+    server.routes["/slow"] = lambda handler: (handler.server.stop.wait(3), feed(handler))
+    server.routes["/fast"] = feed
+    finished: list[int] = []
+    requests = [FetchRequest(1, server.url("/slow")), FetchRequest(2, server.url("/fast"))]
+    settings = FetchSettings(total_timeout=0.5)
+    results = await fetch_all(requests, settings, lambda r: finished.append(r.feed_id))
+    assert finished == [2, 1]
+    assert [r.feed_id for r in results] == [1, 2]  # request order, whatever the finishing order
+    assert results[0].error == "timed out after 0.5 s"
+    assert results[1].body == b"<rss/>"
+
+
+def test_per_host_limit_is_respected(server: Server) -> None:
+    def slowish(handler: Handler) -> None:
+        handler.server.stop.wait(0.1)
+        feed(handler)
+
+    server.routes["/feed"] = slowish
+    requests = [FetchRequest(i, server.url("/feed")) for i in range(6)]
+    results = fetch_all_sync(requests, FetchSettings(per_host=2, concurrency=8))
+    assert all(result.body == b"<rss/>" for result in results)
+    assert server.most_busy == 2
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/feed", "feed", "http://"])
+def test_non_http_url_is_refused(url: str) -> None:
+    [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
+    assert result.error == "not an http(s) URL"
+
+
+def test_closed_port_cannot_connect() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    [result] = fetch_all_sync([FetchRequest(1, f"http://127.0.0.1:{port}/feed")], FAST)
+    assert result.error == "cannot connect: Connection refused"
+
+
+def test_empty_request_list() -> None:
+    assert fetch_all_sync([], FAST) == []
+
+
+@pytest.fixture
+def tls_server(server: Server, tmp_path: Path) -> Server:
+    """The same server behind a self-signed certificate, which no client should trust."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    return server
+
+
+def test_untrusted_certificate_is_reported(tls_server: Server) -> None:
+    tls_server.routes["/feed"] = feed
+    url = tls_server.url("/feed").replace("http:", "https:")
+    [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
+    assert result.error == "TLS certificate not valid for host"
+
+
+def test_zero_limit_is_refused_rather_than_hanging() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        FetchSettings(per_host=0)

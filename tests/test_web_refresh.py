@@ -1,0 +1,99 @@
+"""Web feeds end to end: `tuinews add URL` and `refresh` against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+from feedgen import numbered_items, rss
+
+
+def feeds_by_title(cli) -> dict[str, dict]:
+    return {feed["title"]: feed for feed in json.loads(cli("feeds", "--json").out)}
+
+
+def serve_feed(server, path: str, document: bytes, etag: str = '"v1"') -> None:
+    """Answer with the document, or 304 when the client already has this ETag."""
+
+    def route(handler) -> None:
+        if handler.headers.get("If-None-Match") == etag:
+            handler.reply(304, ETag=etag)
+        else:
+            handler.reply(200, document, Content_Type="application/rss+xml", ETag=etag)
+
+    server.routes[path] = route
+
+
+def test_add_fetches_the_feed_and_refresh_asks_politely(cli, server) -> None:
+    serve_feed(server, "/news.xml", rss(numbered_items(3), title="Web News"))
+    added = cli("add", server.url("/news.xml"))
+    assert added.code == 0 and "3 articles" in added.out
+
+    refresh = cli("refresh")
+    assert refresh.code == 0 and "0 new articles" in refresh.out
+    last_headers = server.seen[-1][1]
+    assert last_headers.get("If-None-Match") == '"v1"'
+    assert "tuinews/" in last_headers.get("User-Agent", "")
+    assert feeds_by_title(cli)["Web News"]["total"] == 3
+
+
+def test_a_changed_feed_brings_new_articles(cli, server) -> None:
+    serve_feed(server, "/news.xml", rss(numbered_items(2), title="Web News"))
+    cli("add", server.url("/news.xml"))
+    serve_feed(server, "/news.xml", rss(numbered_items(4), title="Web News"), etag='"v2"')
+    assert "2 new articles" in cli("refresh").out
+
+
+def test_permanent_redirect_moves_the_feed(cli, server) -> None:
+    serve_feed(server, "/new.xml", rss(numbered_items(1), title="Moved"))
+    server.routes["/old.xml"] = lambda h: h.reply(301, Location=server.url("/new.xml"))
+    cli("add", server.url("/old.xml"))
+    assert feeds_by_title(cli)["Moved"]["source"] == server.url("/new.xml")
+
+
+def test_errors_are_one_line_per_feed_and_keep_the_articles(cli, server) -> None:
+    serve_feed(server, "/good.xml", rss(numbered_items(2), title="Good"))
+    serve_feed(server, "/flaky.xml", rss(numbered_items(2, prefix="Flaky"), title="Flaky"))
+    cli("add", server.url("/good.xml"))
+    cli("add", server.url("/flaky.xml"))
+    server.routes["/flaky.xml"] = lambda h: h.reply(404, b"gone")
+
+    result = cli("refresh")
+    assert result.code == 1
+    assert result.err == f"tuinews: {server.url('/flaky.xml')}: HTTP 404\n"
+    feeds = feeds_by_title(cli)
+    assert feeds["Flaky"]["last_error"] == "HTTP 404" and feeds["Flaky"]["total"] == 2
+    assert feeds["Good"]["last_error"] is None
+
+
+def test_an_html_page_is_not_a_feed(cli, server) -> None:
+    server.routes["/page"] = lambda h: h.reply(
+        200, b"<!doctype html><html><body>Hello</body></html>", Content_Type="text/html"
+    )
+    result = cli("add", server.url("/page"))
+    assert result.code == 1 and "not a feed: got an HTML page" in result.err
+
+
+def test_retry_after_pushes_the_next_fetch_back(cli, server) -> None:
+    serve_feed(server, "/busy.xml", rss(numbered_items(1), title="Busy"))
+    cli("add", server.url("/busy.xml"))
+    server.routes["/busy.xml"] = lambda h: h.reply(429, Retry_After="3600")
+    assert cli("refresh").code == 1
+    asked = len(server.seen)
+
+    later = cli("refresh")
+    assert len(server.seen) == asked  # the server was left alone
+    assert "asked to wait" in later.out
+
+
+def test_no_network_is_reported_once_and_changes_nothing(cli, server, tmp_path) -> None:
+    for name in ("one", "two"):
+        serve_feed(server, f"/{name}.xml", rss(numbered_items(2, prefix=name), title=name))
+        cli("add", server.url(f"/{name}.xml"))
+    before = json.loads(cli("articles", "--json").out)
+    server.shutdown()
+    server.server_close()  # the port now refuses connections, like a machine offline
+
+    result = cli("refresh")
+    assert result.code == 1
+    assert result.err.count("\n") == 1 and "no network" in result.err
+    assert json.loads(cli("articles", "--json").out) == before
