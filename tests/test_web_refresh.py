@@ -97,3 +97,20 @@ def test_no_network_is_reported_once_and_changes_nothing(cli, server, tmp_path) 
     assert result.code == 1
     assert result.err.count("\n") == 1 and "no network" in result.err
     assert json.loads(cli("articles", "--json").out) == before
+
+
+def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
+    serve_feed(server, "/feed.xml", rss(numbered_items(2), title="Found Feed"))
+    page = (
+        b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" '
+        b'href="/feed.xml"><link rel="alternate" type="application/atom+xml" '
+        b'href="javascript:alert(1)"></head><body>A blog</body></html>'
+    )
+    server.routes["/blog"] = lambda h: h.reply(200, page, Content_Type="text/html")
+
+    result = cli("add", server.url("/blog"))
+    assert result.code == 0
+    assert f"its feed is {server.url('/feed.xml')}" in result.out
+    feed = feeds_by_title(cli)["Found Feed"]
+    assert feed["source"] == server.url("/feed.xml") and feed["total"] == 2
+    assert feed["last_error"] is None

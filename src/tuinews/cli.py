@@ -219,6 +219,11 @@ def _report_added(results: list[AddResult]) -> int:
             _error(f"{result.feed.source}: added, but {outcome.error}")
             continue
         detail = f": {outcome.added} articles" if outcome else ""
+        if result.discovered:
+            page, found = _safe(result.request.source), _safe(result.feed.source)
+            print(f"{page} is a web page; its feed is {found}")
+            for other in result.discovered[1:]:
+                print(f"  it also lists {_safe(other)}")
         print(f"added {_safe(result.feed.title)} (id {result.feed.id}){detail}")
         if outcome and outcome.warning:
             _error(f"{result.feed.source}: {outcome.warning}")

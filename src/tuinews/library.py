@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuinews.models import Feed, SourceOutcome
+from tuinews.models import HTML_PAGE_NOT_A_FEED, Feed, SourceOutcome
 from tuinews.refresh import Progress, refresh_feeds
 from tuinews.resources import bundled
 from tuinews.sources import BadSource, classify_source
@@ -24,8 +24,9 @@ class SourceRequest:
 class AddResult:
     request: SourceRequest
     feed: Feed | None = None  # None when the source was refused
-    outcome: SourceOutcome | None = None  # the import of a local source
+    outcome: SourceOutcome | None = None  # the first import
     error: str | None = None  # why it was refused
+    discovered: tuple[str, ...] = ()  # feeds a web page pointed to; the first was taken
 
 
 def add_sources(
@@ -63,8 +64,35 @@ def add_sources(
     outcomes = {outcome.feed_id: outcome for outcome in refreshed}
     positions = [p for p, result in results.items() if result.error is None]
     for position, (request, feed_id) in zip(positions, added, strict=True):
-        results[position] = AddResult(request, store.feed(feed_id), outcomes.get(feed_id))
+        outcome, discovered = outcomes.get(feed_id), ()
+        is_web = _is_web_source(outcome.source) if outcome else False
+        if outcome and is_web and outcome.error == HTML_PAGE_NOT_A_FEED:
+            outcome, discovered = _follow_discovery(store, outcome, max_bytes, max_download_bytes)
+        results[position] = AddResult(request, store.feed(feed_id), outcome, discovered=discovered)
     return [results[position] for position in range(len(requests))]
+
+
+def _is_web_source(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _follow_discovery(
+    store: Store, outcome: SourceOutcome, max_bytes: int, max_download_bytes: int
+) -> tuple[SourceOutcome, tuple[str, ...]]:
+    """A web page was added: take the first feed it announces, if it announces one."""
+    from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+    from tuinews.parse.discover import discover_feeds
+
+    settings = FetchSettings(max_bytes=max_download_bytes)
+    (page,) = fetch_all_sync([FetchRequest(outcome.feed_id, outcome.source)], settings)
+    candidates = tuple(discover_feeds(page.body or b"", outcome.source))
+    if not candidates or not store.move_feed(outcome.feed_id, candidates[0]):
+        return outcome, candidates
+    feed = store.feed(outcome.feed_id)
+    (found,) = refresh_feeds(
+        store, [feed], max_bytes=max_bytes, max_download_bytes=max_download_bytes
+    )
+    return found, candidates
 
 
 def import_samples_if_empty(store: Store, *, max_bytes: int) -> list[AddResult]:

@@ -27,6 +27,9 @@ class NotAFeed(ValueError):
     """The document is not something we can read as a feed; the message is one line."""
 
 
+HTML_PAGE_NOT_A_FEED = "not a feed: got an HTML page"  # where adding a URL looks for a feed
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedArticle:
     identity: str  # stable within its feed: guid, else link, else a content hash

@@ -8,7 +8,7 @@ import warnings
 import feedparser
 
 from tuinews.clean import clean_line
-from tuinews.models import NotAFeed, ParsedArticle, ParsedFeed
+from tuinews.models import HTML_PAGE_NOT_A_FEED, NotAFeed, ParsedArticle, ParsedFeed
 from tuinews.parse.article import (
     TITLE_LIMIT,
     author_name,
@@ -78,7 +78,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
 def _not_a_feed_reason(head: bytes, parsed: feedparser.FeedParserDict) -> str:
     lowered = head[:2048].lower()
     if b"<html" in lowered or b"<!doctype html" in lowered:
-        return "not a feed: got an HTML page"
+        return HTML_PAGE_NOT_A_FEED
     problem = parsed.get("bozo_exception")
     detail = f" ({clean_line(str(problem), 120)})" if problem else ""
     return f"not a feed: no RSS, Atom or JSON Feed found{detail}"
