@@ -124,4 +124,4 @@ class SourceOutcome:
     skipped: bool = False  # nothing changed on disk (or not fetchable yet)
     error: str | None = None  # the source failed; its stored articles are untouched
     warning: str | None = None  # imported, but the document was damaged
-    note: str | None = None  # neither done nor failed, e.g. a web feed not fetched yet
+    note: str | None = None  # neither done nor failed, e.g. a site asked us to wait
