@@ -330,7 +330,13 @@ def test_installed_command_runs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "settings",
-    ["[keys]\nnext_unread = 3\n", "[reading]\nmark_read_on_open = 'yes'\n", "keys = 1\n"],
+    [
+        "[keys]\nnext_unread = 3\n",
+        "[reading]\nmark_read_on_open = 'yes'\n",
+        "keys = 1\n",
+        "[refresh]\nauto_refresh_minutes = -5\n",
+        "[refresh]\nmax_download_mb = 0\n",
+    ],
 )
 def test_config_mistakes_are_named(isolated_home: Path, settings: str) -> None:
     config = isolated_home / ".config" / "tuinews" / "config.toml"

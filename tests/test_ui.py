@@ -718,3 +718,28 @@ async def test_reading_position_survives_a_restart(tmp_path, cli, db_path):
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.query_one(Reader).scroll_y == position
+
+
+async def test_articles_from_a_cron_refresh_appear_while_reading(
+    two_feeds, db_path, tmp_path, cli, monkeypatch
+):
+    """A `tuinews refresh` in another process writes to the same library (WAL)."""
+    import tuinews.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "OTHER_WRITERS_CHECK", 0.1)
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        articles = app.query_one(ArticleList)
+        assert len(articles.article_ids) == 8
+        alpha = two_feeds["Alpha Feed"]
+        alpha.write_bytes(rss(numbered_items(7, prefix="Alpha"), title="Alpha Feed"))
+        stat = alpha.stat()
+        os.utime(alpha, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        assert cli("refresh").code == 0  # as cron would run it
+        for _ in range(20):
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            if len(articles.article_ids) == 10:
+                break
+        assert len(articles.article_ids) == 10
+        assert "Unread  10" in feed_entries(app)["unread"]

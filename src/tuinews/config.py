@@ -26,6 +26,7 @@ class Config:
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1024 * 1024
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
     mark_read_on_open: bool = True
+    auto_refresh_minutes: float = 0  # 0: only when asked (r / R, or a cron `tuinews refresh`)
     keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "n" → "N,space"
 
 
@@ -54,26 +55,37 @@ def load_config(db_override: str | None = None) -> Config:
     keys = _table(settings, "keys", path)
     if not all(isinstance(value, str) and value for value in keys.values()):
         raise ConfigError(f'{path}: [keys] maps a binding to keys, e.g. next_unread = "N"')
+    auto_refresh = refresh.get("auto_refresh_minutes", 0)
+    if (
+        not isinstance(auto_refresh, int | float)
+        or isinstance(auto_refresh, bool)
+        or auto_refresh < 0
+    ):
+        raise ConfigError(f"{path}: refresh.auto_refresh_minutes must be 0 (off) or more")
     mark_read = reading.get("mark_read_on_open", True)
     if not isinstance(mark_read, bool):
         raise ConfigError(f"{path}: reading.mark_read_on_open must be true or false")
 
     db = db_override or os.environ.get("TUINEWS_DB") or library.get("db")
-    max_mb = _megabytes(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
-    download_mb = _megabytes(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
+    max_mb = _number(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
+    download_mb = _number(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
     return Config(
         db_path=Path(db).expanduser() if db else default_db_path(),
         max_document_bytes=int(max_mb * 1024 * 1024),
         max_download_bytes=int(download_mb * 1024 * 1024),
         mark_read_on_open=mark_read,
+        auto_refresh_minutes=auto_refresh,
         keys=dict(keys),
     )
 
 
-def _megabytes(table: dict, key: str, default: int, path: Path) -> float:
+def _number(table: dict, key: str, default: float, path: Path, zero_ok: bool = False) -> float:
+    """A [refresh] number: positive (or, where zero means off, not negative)."""
     value = table.get(key, default)
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{path}: refresh.{key} must be a positive number")
+    wrong = not isinstance(value, int | float) or isinstance(value, bool)
+    if wrong or value < 0 or (value == 0 and not zero_ok):
+        least = "0 (off) or more" if zero_ok else "a positive number"
+        raise ConfigError(f"{path}: refresh.{key} must be {least}")
     return value
 
 

@@ -284,6 +284,10 @@ class Store:
                 MIGRATIONS[version](sqlite_utils.Database(self._conn))
                 conn.execute(f"PRAGMA user_version = {version + 1}")
 
+    def data_version(self) -> int:
+        """Changes when another connection commits: how the TUI notices a cron refresh."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
     def schema_version(self) -> int:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 

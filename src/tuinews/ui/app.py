@@ -42,6 +42,7 @@ from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen, NameS
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
+OTHER_WRITERS_CHECK = 3.0  # seconds between looks for another process's writes
 FIRST_PAGE = 100  # ids shown before the rest of a long list arrives
 SNIPPETS_SHOWN = 60  # about a screenful of results gets an extract; the rest show their feed
 
@@ -132,6 +133,26 @@ class TuinewsApp(App[None]):
         self.load_view(self._view, state.get("article"))
         self.load_feeds(keep=feed_option)
         self.query_one(ArticleList).focus()
+        self._seen_version = self._store.data_version()
+        self._seen_count = self._store.article_count()
+        self.set_interval(OTHER_WRITERS_CHECK, self._check_other_writers)
+        if self._config.auto_refresh_minutes:
+            self.set_interval(self._config.auto_refresh_minutes * 60, self.action_refresh_all)
+
+    def _check_other_writers(self) -> None:
+        """Another process (a cron refresh) wrote to the library: show what it brought."""
+        if self._store is None:
+            return
+        version = self._store.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        count = self._store.article_count()  # our own workers' writes change counts only
+        new_articles, self._seen_count = count != self._seen_count, count
+        self.load_feeds(reload_list=new_articles and self._search is None)
+
+    def action_refresh_all(self) -> None:
+        self.run_refresh(None)
 
     async def action_quit(self) -> None:
         self._save_state()  # while the panes still exist
