@@ -1,4 +1,5 @@
-"""Killing `tuinews refresh` in the middle of a large import leaves the previous cache intact."""
+"""Killing `tuinews refresh` in the middle of a large import leaves the previous cache intact,
+for a local feed file and for a web feed alike."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from feedgen import numbered_items, rss
+
+OLD = rss(numbered_items(50, prefix="Old"))
+# Same guids with new titles (50 updates) plus many new, long items: ~13 MB, under the
+# 20 MB download cap.
+NEW_COUNT = 12_000
+NEW = rss(numbered_items(NEW_COUNT, prefix="New", body="<p>" + "word " * 200 + "</p>"))
 
 
 def _tuinews(db: Path, *args: str) -> subprocess.Popen:
@@ -26,17 +35,31 @@ def _titles(db: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT title FROM articles ORDER BY title")]
 
 
-def test_kill_during_import_keeps_previous_articles(tmp_path: Path) -> None:
-    db, feed = tmp_path / "library.db", tmp_path / "feed.xml"
-    feed.write_bytes(rss(numbered_items(50, prefix="Old")))
-    assert _tuinews(db, "add", str(feed)).wait(timeout=60) == 0
+def _local_source(tmp_path: Path, server) -> tuple[str, Callable[[bytes], None]]:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(OLD)
+    return str(feed), feed.write_bytes
+
+
+def _web_source(tmp_path: Path, server) -> tuple[str, Callable[[bytes], None]]:
+    def serve(document: bytes) -> None:
+        server.routes["/feed.xml"] = lambda handler: handler.reply(200, document)
+
+    serve(OLD)
+    return server.url("/feed.xml"), serve
+
+
+@pytest.mark.parametrize("make_source", [_local_source, _web_source], ids=["file", "web"])
+def test_kill_during_import_keeps_previous_articles(tmp_path: Path, server, make_source) -> None:
+    db = tmp_path / "library.db"
+    source, publish = make_source(tmp_path, server)
+    assert _tuinews(db, "add", source).wait(timeout=60) == 0
     before = _titles(db)
     assert len(before) == 50
     with sqlite3.connect(db) as conn:  # an empty WAL, so any growth is the new import
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    # Same guids with new titles (50 updates) plus many new, long items.
-    feed.write_bytes(rss(numbered_items(20_000, prefix="New", body="<p>" + "word " * 400 + "</p>")))
+    publish(NEW)
     wal = Path(f"{db}-wal")
     refresh = _tuinews(db, "refresh")
     deadline = time.monotonic() + 120
@@ -55,5 +78,5 @@ def test_kill_during_import_keeps_previous_articles(tmp_path: Path) -> None:
     finished = _tuinews(db, "refresh")
     assert finished.wait(timeout=300) == 0
     titles = _titles(db)
-    assert len(titles) == 20_000
+    assert len(titles) == NEW_COUNT
     assert all(title.startswith("New ") for title in titles)
