@@ -114,3 +114,37 @@ def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
     feed = feeds_by_title(cli)["Found Feed"]
     assert feed["source"] == server.url("/feed.xml") and feed["total"] == 2
     assert feed["last_error"] is None
+
+
+async def test_the_add_modal_offers_the_other_feeds_a_page_lists(cli, server, db_path, tmp_path):
+    from tuinews.config import Config
+    from tuinews.ui.app import TuinewsApp
+    from tuinews.ui.screens import ChooseFeedScreen
+
+    serve_feed(server, "/news.xml", rss(numbered_items(2, prefix="News"), title="News"))
+    serve_feed(server, "/sport.xml", rss(numbered_items(3, prefix="Sport"), title="Sport"))
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/news.xml">'
+        b'<link rel="alternate" type="application/rss+xml" href="/sport.xml"></head></html>'
+    )
+    server.routes["/"] = lambda h: h.reply(200, page, Content_Type="text/html")
+    app = TuinewsApp(Config(db_path=db_path), state_path=tmp_path / "ui.json")
+
+    async def settle() -> None:
+        for _ in range(4):
+            await pilot.pause(0.15)
+            await app.workers.wait_for_complete()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle()
+        await pilot.press("a")
+        await settle()
+        app.screen.query_one("#source").value = server.url("/")
+        await pilot.press("enter")
+        await settle()
+        assert isinstance(app.screen, ChooseFeedScreen)
+        await pilot.press("down", "enter")  # the second feed the page lists
+        await settle()
+    feeds = feeds_by_title(cli)
+    assert list(feeds) == ["Sport"]
+    assert feeds["Sport"]["source"] == server.url("/sport.xml") and feeds["Sport"]["total"] == 3

@@ -38,7 +38,13 @@ from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.feed_list import ALL, FeedList
 from tuinews.ui.reader import Reader
 from tuinews.ui.richtext import article_page
-from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen, NameScreen
+from tuinews.ui.screens import (
+    AddSourceScreen,
+    ChooseFeedScreen,
+    ConfirmScreen,
+    HelpScreen,
+    NameScreen,
+)
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
@@ -513,6 +519,24 @@ class TuinewsApp(App[None]):
         self.call_from_thread(self.notify, clean_line(message, 200), markup=False)
         keep = f"feed-{result.feed.id}" if result.feed else None
         self.call_from_thread(self.load_feeds, keep)
+        if result.feed and len(result.discovered) > 1:
+            self.call_from_thread(self._offer_feeds, result.feed.id, result.discovered)
+
+    def _offer_feeds(self, feed_id: int, candidates: tuple[str, ...]) -> None:
+        """The page listed several feeds; the first was taken: let the user pick another."""
+
+        def chosen(url: str | None) -> None:
+            if url and url != candidates[0]:
+                self.switch_feed(feed_id, url)
+
+        self.push_screen(ChooseFeedScreen(candidates), chosen)
+
+    @work(thread=True)
+    def switch_feed(self, feed_id: int, url: str) -> None:
+        """Follow another of the page's feeds instead of the one just added."""
+        with Store(self._config.db_path) as store:
+            store.remove_feed(feed_id)  # just added: nothing of the user's is in it yet
+        self.call_from_thread(self.add_source, url)
 
     def _highlighted_search(self) -> SavedSearch | None:
         feed_list = self.query_one(FeedList)

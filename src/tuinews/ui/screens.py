@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
+from tuinews.clean import clean_line
 from tuinews.sources import BadSource, classify_source
 
 
@@ -92,6 +94,30 @@ class NameScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+
+class ChooseFeedScreen(ModalScreen[str | None]):
+    """A web page announced several feeds: which one to follow (the first is taken)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Keep the first")]
+
+    def __init__(self, candidates: tuple[str, ...]) -> None:
+        super().__init__()
+        self._candidates = candidates
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("The page lists several feeds; enter picks one, esc keeps the first")
+            yield OptionList(
+                *(
+                    Option(Text(clean_line(url, 300)), id=str(i))
+                    for i, url in enumerate(self._candidates)
+                ),
+                id="candidates",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._candidates[int(event.option.id or 0)])
 
 
 class AddSourceScreen(ModalScreen[str | None]):
