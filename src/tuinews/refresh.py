@@ -89,10 +89,7 @@ def refresh_feeds(
 
     web = [feed for feed in feeds if feed.kind is SourceKind.URL]
     if web:
-        fetched_jobs, web_outcomes = _fetch_web(store, web, known, max_download_bytes, clock())
-        jobs.extend(fetched_jobs)
-        for outcome in web_outcomes:
-            finish(outcome)
+        jobs.extend(_fetch_web(store, web, known, max_download_bytes, clock(), finish))
 
     for feed in feeds:
         if feed.kind is SourceKind.URL:
@@ -126,58 +123,60 @@ def _fetch_web(
     known: dict[int, dict[str, FileState]],
     max_bytes: int,
     now: float,
-) -> tuple[list[ImportJob], list[SourceOutcome]]:
-    """Fetch the web feeds that are due; bodies become parse jobs, the rest outcomes.
+    finish: Callable[[SourceOutcome], None],
+) -> list[ImportJob]:
+    """Fetch the web feeds that are due; bodies become parse jobs, the rest are
+    finished as each answer arrives (so progress moves during the fetch).
 
     A 304 or an unchanged body costs no parsing. Retry-After and max-age push a
     feed's next fetch back; a permanent redirect moves the feed to its new URL.
     """
-    from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+    from tuinews.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all_sync
 
     states = store.fetch_states()
     jobs: list[ImportJob] = []
-    outcomes: list[SourceOutcome] = []
     due = []
     for feed in feeds:
         state = states.get(feed.id) or FetchState()
         if state.next_fetch_after is not None and state.next_fetch_after > now:
             wait = time.strftime("%H:%M", time.localtime(state.next_fetch_after))
             note = f"not fetched: the site asked to wait until {wait}"
-            skip = SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=note)
-            outcomes.append(skip)
+            finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=note))
         else:
             due.append(feed)
-    requests = [
-        FetchRequest(f.id, f.source, states.get(f.id, FetchState()).etag,
-                     states.get(f.id, FetchState()).last_modified)
-        for f in due
-    ]  # fmt: skip
     by_id = {feed.id: feed for feed in due}
-    for result in fetch_all_sync(requests, FetchSettings(max_bytes=max_bytes)):
+
+    def arrived(result: FetchResult) -> None:
         feed = by_id[result.feed_id]
-        old = states.get(feed.id) or FetchState()
         wait_until = int(now + result.retry_after) if result.retry_after else None
         if result.new_url and store.move_feed(feed.id, result.new_url):
             feed = dataclasses.replace(feed, source=result.new_url)
         if result.error:
+            old = states.get(feed.id) or FetchState()
             store.record_failure(feed.id, result.error)
             store.save_fetch_state(feed.id, dataclasses.replace(old, next_fetch_after=wait_until))
-            outcomes.append(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
-            continue
-        etag = result.etag or (old.etag if result.not_modified else None)
-        modified = result.last_modified or (old.last_modified if result.not_modified else None)
-        store.save_fetch_state(feed.id, FetchState(etag, modified, wait_until))
+            finish(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
+            return
+        # fetch hands back the validators we sent when the answer is a 304
+        store.save_fetch_state(feed.id, FetchState(result.etag, result.last_modified, wait_until))
         if result.not_modified or result.body is None:
             store.record_checked([feed.id])
-            outcomes.append(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
-            continue
+            finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
+            return
         digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
         stat = FileStat(result.url, len(result.body), 0)
         jobs.append(
             ImportJob(feed.id, SourceKind.URL, feed.source, (stat,), digests, max_bytes,
                       data=result.body, content_type=result.content_type)
         )  # fmt: skip
-    return jobs, outcomes
+
+    requests = [
+        FetchRequest(f.id, f.source, states.get(f.id, FetchState()).etag,
+                     states.get(f.id, FetchState()).last_modified)
+        for f in due
+    ]  # fmt: skip
+    fetch_all_sync(requests, FetchSettings(max_bytes=max_bytes), on_result=arrived)
+    return jobs
 
 
 def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, ...]:
