@@ -238,3 +238,13 @@ def test_untrusted_certificate_is_reported(tls_server: Server) -> None:
 def test_zero_limit_is_refused_rather_than_hanging() -> None:
     with pytest.raises(ValueError, match="positive"):
         FetchSettings(per_host=0)
+
+
+def test_304_answers_reuse_connections(server: Server) -> None:
+    """A no-change refresh of many feeds on one host should not reconnect for each."""
+    for n in range(8):
+        server.routes[f"/f{n}.xml"] = lambda handler: handler.reply(304, ETag='"v1"')
+    requests = [FetchRequest(n, server.url(f"/f{n}.xml"), etag='"v1"') for n in range(8)]
+    results = fetch_all_sync(requests, FAST)
+    assert all(result.not_modified for result in results)
+    assert len(server.peers) <= 2  # the per-host limit, and each connection kept alive

@@ -15,6 +15,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.seen.append((self.path, dict(self.headers)))
+        self.server.peers.add(self.client_address)  # one per TCP connection
         route = self.server.routes.get(self.path)
         if route is None:
             self.reply(404, b"no route")
@@ -44,6 +45,7 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.routes: dict[str, Route] = {}
         self.seen: list[tuple[str, dict[str, str]]] = []
+        self.peers: set[tuple[str, int]] = set()
         self.stop = threading.Event()
         self.busy = 0
         self.most_busy = 0

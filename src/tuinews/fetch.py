@@ -232,6 +232,11 @@ async def _result(
 ) -> FetchResult:
     status, headers = response.status_code, response.headers
     base = FetchResult(request.feed_id, request.url, new_url=new_url)
+    if not 200 <= status < 300:
+        # Drain a small body so the connection goes back to the pool: without this,
+        # every 304 of a no-change refresh paid for a new TCP connection.
+        with contextlib.suppress(_Failure):
+            await _read_capped(response, _DRAINED_BODY_LIMIT)
     if status == 304:
         return replace(
             base,
@@ -253,6 +258,9 @@ async def _result(
         last_modified=_header_value(headers.get("last-modified")),
         retry_after=_max_age(headers.get("cache-control")),
     )
+
+
+_DRAINED_BODY_LIMIT = 64 * 1024  # an error page larger than this closes its connection
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
