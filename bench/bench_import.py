@@ -441,9 +441,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every requested size and print the summary; non-zero only if tuinews failed."""
-    args = parse_args(argv)
+def find_tools(no_newsboat: bool) -> tuple[Path, str | None] | None:
+    """tuinews (required) and newsboat (optional, when on PATH), printed for the log.
+
+    None, after saying why on stderr, when there is no tuinews to measure.
+    """
     tuinews = find_tuinews()
     if tuinews is None:
         print(
@@ -451,10 +453,20 @@ def main(argv: list[str] | None = None) -> int:
             "(pip install -e . in the venv first)",
             file=sys.stderr,
         )
-        return 2
-    newsboat = None if args.no_newsboat else shutil.which("newsboat")
+        return None
+    newsboat = None if no_newsboat else shutil.which("newsboat")
     print(f"tuinews:  {tuinews}")
-    print(f"newsboat: {'skipped (--no-newsboat)' if args.no_newsboat else newsboat or 'not found'}")
+    print(f"newsboat: {'skipped (--no-newsboat)' if no_newsboat else newsboat or 'not found'}")
+    return tuinews, newsboat
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every requested size and print the summary; non-zero only if tuinews failed."""
+    args = parse_args(argv)
+    tools = find_tools(args.no_newsboat)
+    if tools is None:
+        return 2
+    tuinews, newsboat = tools
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
 

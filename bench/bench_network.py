@@ -484,17 +484,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run every requested size and print the summary; non-zero only if tuinews failed."""
     args = parse_args(argv)
-    tuinews = bi.find_tuinews()
-    if tuinews is None:
-        print(
-            "error: no tuinews executable next to this python or on PATH "
-            "(pip install -e . in the venv first)",
-            file=sys.stderr,
-        )
+    tools = bi.find_tools(args.no_newsboat)
+    if tools is None:
         return 2
-    newsboat = None if args.no_newsboat else shutil.which("newsboat")
-    print(f"tuinews:  {tuinews}")
-    print(f"newsboat: {'skipped (--no-newsboat)' if args.no_newsboat else newsboat or 'not found'}")
+    tuinews, newsboat = tools
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
 
