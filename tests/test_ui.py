@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import webbrowser
 from datetime import datetime
 from pathlib import Path
 
@@ -637,7 +638,15 @@ async def test_escape_sequences_stored_by_an_older_version_are_not_drawn(
 
 async def test_o_opens_only_web_links(tmp_path, cli, db_path, monkeypatch):
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *args, **kwargs: opened.append(url))
+
+    class Browser(webbrowser.BackgroundBrowser):
+        """A desktop browser that records instead of starting."""
+
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            opened.append(url)
+            return True
+
+    monkeypatch.setattr("webbrowser.get", lambda using=None: Browser("true"))
     cli("add", str(DATA / "hostile" / "links_bad_schemes.xml"))
     async with Running(db_path, tmp_path) as pilot:
         app = pilot.app
@@ -653,6 +662,20 @@ async def test_o_opens_only_web_links(tmp_path, cli, db_path, monkeypatch):
             await settle(pilot)
         assert opened == ["https://feeds.example/hostile/links/ok"]
         assert refused == count - 1
+
+
+async def test_o_says_so_when_no_browser_can_open_the_link(
+    two_feeds, db_path, tmp_path, monkeypatch
+):
+    def no_browser(using=None):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr("webbrowser.get", no_browser)
+    async with Running(db_path, tmp_path) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        shown = screen_text(pilot.app)
+        assert "No web browser could open" in shown and "Opened" not in shown
 
 
 async def test_a_standard_80x24_terminal_shows_feeds_and_several_articles(

@@ -438,12 +438,36 @@ class TuinewsApp(App[None]):
         row = self._current()
         if row is None:
             return
+        if not row.link:
+            self.notify("Not opened: this article has no link", markup=False)
+            return
         if not is_openable(row.link):
-            shown = clean_line(row.link, 80) or "(none)"
+            shown = clean_line(row.link, 80)
             self.notify(f"Not opened: only http(s) links open ({shown})", markup=False)
             return
-        webbrowser.open(row.link)  # an argument, never a shell command line
-        self.notify(f"Opened {clean_line(row.link, 80)}", markup=False)
+        shown = clean_line(row.link, 80)
+        if self._open_in_browser(row.link):
+            self.notify(f"Opened {shown}", markup=False)
+        else:
+            self.notify(f"No web browser could open {shown} (y copies it)", markup=False)
+
+    def _open_in_browser(self, url: str) -> bool:
+        """The URL goes to the browser as one argument, never through a shell.
+
+        With no desktop, webbrowser picks a text browser (lynx, w3m) that needs this
+        terminal: the app steps aside while it runs instead of fighting it for the screen.
+        """
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            return False
+        in_terminal = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(
+            browser, webbrowser.BackgroundBrowser
+        )
+        if in_terminal:
+            with self.suspend():
+                return browser.open(url)
+        return browser.open(url)
 
     def action_copy_link(self) -> None:
         row = self._current()
