@@ -441,6 +441,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
+def print_errors(rows: list) -> None:
+    """After the table: why any tool's run failed, one line each, on stderr."""
+    for _, _, results in rows:
+        for r in results:
+            if r.error:
+                print(f"error: {r.tool}: {r.error}", file=sys.stderr)
+
+
 def find_tools(no_newsboat: bool) -> tuple[Path, str | None] | None:
     """tuinews (required) and newsboat (optional, when on PATH), printed for the log.
 
@@ -488,10 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((size, items, results))
 
     print_table(rows)
-    for _, _, results in rows:
-        for r in results:
-            if r.error:
-                print(f"error: {r.tool}: {r.error}", file=sys.stderr)
+    print_errors(rows)
     return 1 if failed else 0
 
 

@@ -500,10 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((size, int(bi.SIZES[size][0] * bi.SIZES[size][1]), results))
     print_table(rows, args.newsboat_threads)
     print(f"(whole run: {time.perf_counter() - start:.0f} s)")
-    for _, _, results in rows:
-        for r in results:
-            if r.error:
-                print(f"error: {r.tool}: {r.error}", file=sys.stderr)
+    bi.print_errors(rows)
     return 1 if failed else 0
 
 

@@ -291,11 +291,6 @@ class Store:
     def schema_version(self) -> int:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def integrity_check(self) -> str:
-        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
-
-    # ------------------------------------------------------------ feeds
-
     def add_feed(
         self, source: str, kind: SourceKind, *, title: str = "", tags: Iterable[str] = ()
     ) -> int:

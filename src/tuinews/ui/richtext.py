@@ -22,10 +22,6 @@ READER_MAX_CHARS = 300_000
 UNTITLED = "(untitled)"
 
 
-def line(text: str | None, style: str = "") -> Text:
-    return Text(clean_line(text or "", 10_000), style=style, no_wrap=True, overflow="ellipsis")
-
-
 def short_date(seconds: int | None, now: datetime) -> str:
     """Time today, day and month this year, month and year before: 9 cells wide."""
     if seconds is None:
