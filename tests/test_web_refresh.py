@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from feedgen import numbered_items, rss
+
+from tuinews.models import SourceKind
+from tuinews.refresh import Progress, refresh_feeds
+from tuinews.store import Store
 
 
 def feeds_by_title(cli) -> dict[str, dict]:
@@ -83,6 +88,36 @@ def test_retry_after_pushes_the_next_fetch_back(cli, server) -> None:
     later = cli("refresh")
     assert len(server.seen) == asked  # the server was left alone
     assert "asked to wait" in later.out
+
+
+def test_fast_feeds_are_stored_while_a_slow_one_still_downloads(server, db_path) -> None:
+    """A reader (the TUI) sees each feed's articles as soon as that feed is in,
+    not after the slowest feed of the refresh."""
+    slow_may_finish = threading.Event()
+
+    def slow(handler) -> None:
+        slow_may_finish.wait(timeout=10)
+        handler.reply(200, rss(numbered_items(1, prefix="Slow"), title="Slow"))
+
+    server.routes["/slow.xml"] = slow
+    for name in ("one", "two"):
+        serve_feed(server, f"/{name}.xml", rss(numbered_items(2, prefix=name), title=name))
+    stored_during_slow_fetch: dict[str, int] = {}
+
+    with Store(db_path) as store:
+        for path in ("/slow.xml", "/one.xml", "/two.xml"):
+            store.add_feed(server.url(path), SourceKind.URL)
+
+        def progress(step: Progress) -> None:
+            if step.outcome.added and not slow_may_finish.is_set():
+                stored_during_slow_fetch[step.outcome.title] = step.outcome.added
+            if len(stored_during_slow_fetch) == 2:
+                slow_may_finish.set()
+
+        outcomes = refresh_feeds(store, store.feeds(), max_bytes=2**20, on_progress=progress)
+
+    assert stored_during_slow_fetch == {"one": 2, "two": 2}
+    assert {outcome.title: outcome.added for outcome in outcomes} == {"Slow": 1, "one": 2, "two": 2}
 
 
 def test_no_network_is_reported_once_and_changes_nothing(cli, server, tmp_path) -> None:

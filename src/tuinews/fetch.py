@@ -17,6 +17,7 @@ import math
 import os
 import re
 import ssl
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -88,11 +89,15 @@ async def fetch_all(
     requests: Sequence[FetchRequest],
     settings: FetchSettings,
     on_result: Callable[[FetchResult], None] | None = None,
+    bodies: asyncio.Semaphore | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; results come back in request order.
 
     `on_result` runs in the event loop as each fetch ends, so a UI can show
     progress; it must be quick, and an exception from it aborts the whole call.
+    `bodies`, when given, is taken before each request starts and given back at
+    once for an answer without a body; for a body, the consumer gives it back when
+    done with it, so a slow consumer bounds how many bodies wait in memory.
     """
     if not requests:
         return []
@@ -108,7 +113,11 @@ async def fetch_all(
     async with _client(settings) as client:
 
         async def run(request: FetchRequest) -> FetchResult:
+            if bodies is not None:
+                await bodies.acquire()
             result = await _fetch_one(client, request, settings, slot)
+            if bodies is not None and result.body is None:
+                bodies.release()
             if on_result is not None:
                 on_result(result)
             return result
@@ -125,6 +134,78 @@ def fetch_all_sync(
 ) -> list[FetchResult]:
     """fetch_all for callers without an event loop (a worker thread, the CLI)."""
     return asyncio.run(fetch_all(requests, settings, on_result))
+
+
+class BackgroundFetch:
+    """fetch_all in a thread of its own, so the caller parses and writes while
+    bodies still arrive.
+
+    `on_result` is called in that thread, once per request. At most `max_bodies`
+    bodies are out at a time: each is counted until the caller calls
+    `body_done()`, and further fetches wait for room. Use it as a context manager:
+    leaving stops the fetching, also on an error or an interrupt.
+    """
+
+    def __init__(
+        self,
+        requests: Sequence[FetchRequest],
+        settings: FetchSettings,
+        on_result: Callable[[FetchResult], None],
+        max_bodies: int,
+    ) -> None:
+        self._requests = requests
+        self._settings = settings
+        self._on_result = on_result
+        self._max_bodies = max_bodies
+        self._delivered: set[int] = set()
+        self._started = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[list[FetchResult]] | None = None
+        self._bodies: asyncio.Semaphore | None = None
+        self._thread = threading.Thread(target=self._run, name="tuinews-fetch", daemon=True)
+
+    def __enter__(self) -> BackgroundFetch:
+        self._thread.start()
+        self._started.wait()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._call(self._task.cancel if self._task else None)
+        self._thread.join()
+
+    def body_done(self) -> None:
+        """The caller has finished with one body: let another fetch start."""
+        self._call(self._bodies.release if self._bodies else None)
+
+    def _call(self, function: Callable[[], object] | None) -> None:
+        if function is not None and self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has ended: nothing to do
+                self._loop.call_soon_threadsafe(function)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # a bug here must still give every feed its one result
+            for request in self._requests:
+                if request.feed_id not in self._delivered:
+                    self._deliver(_failed(request, f"fetch failed: {type(exc).__name__}"))
+        finally:
+            self._started.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._bodies = asyncio.Semaphore(self._max_bodies)
+        self._task = asyncio.ensure_future(
+            fetch_all(self._requests, self._settings, self._deliver, self._bodies)
+        )
+        self._started.set()
+        await self._task
+
+    def _deliver(self, result: FetchResult) -> None:
+        self._delivered.add(result.feed_id)
+        self._on_result(result)
 
 
 def _client(settings: FetchSettings) -> httpx.AsyncClient:

@@ -1,18 +1,23 @@
-"""Refresh: bring local sources into the library, fast when nothing changed.
+"""Refresh: bring sources into the library, fast when nothing changed.
 
-The plan for each source is made from `stat()` alone: a file whose size and
-mtime did not change is not even opened. Changed files are read, hashed (same
-bytes: no parse) and parsed, in parallel processes when there is enough work,
-while this process writes each finished source in its own transaction.
+The plan for each local source is made from `stat()` alone: a file whose size
+and mtime did not change is not even opened. Web feeds are fetched with
+conditional GETs in a thread of their own. Changed files and fetched bodies are
+hashed (same bytes: no parse) and parsed, in parallel processes when there is
+enough work, while this process writes each finished source in its own
+transaction as soon as it is parsed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
+import queue
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,10 +30,14 @@ from tuinews.store import FetchState, FileState, Store
 # The parsers (feedparser, markdown-it) and the process pool are imported where
 # they are used: a refresh with nothing to parse never pays for loading them.
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    from concurrent.futures import Executor, Future
+
+    from tuinews.fetch import BackgroundFetch, FetchResult
 
 # Below this much changed data, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
+# Web feeds never fetched before each send a whole body: this many start the pool at once.
+PARALLEL_THRESHOLD_NEW_FEEDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +85,23 @@ def refresh_feeds(
     on_progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> list[SourceOutcome]:
-    """Refresh `feeds` and return one outcome per feed, in the order given."""
+    """Refresh `feeds` and return one outcome per feed, in the order given.
+
+    Everything meets in this thread, which alone writes: answers from the fetch
+    thread and parsed sources (parsed here or in worker processes) arrive on one
+    queue, so a web feed is parsed and stored while the others are still fetched.
+    """
     known = store.all_file_states()
     outcomes: dict[int, SourceOutcome] = {}
-    jobs: list[ImportJob] = []
-    unchanged: list[Feed] = []
+    events: queue.SimpleQueue[FetchResult | JobResult | BaseException] = queue.SimpleQueue()
+    parsers = _Parsers(events)
 
     def finish(outcome: SourceOutcome) -> None:
         outcomes[outcome.feed_id] = outcome
         if on_progress:
             on_progress(Progress(len(outcomes), len(feeds), outcome))
 
-    web = [feed for feed in feeds if feed.kind is SourceKind.URL]
-    if web:
-        jobs.extend(_fetch_web(store, web, known, max_download_bytes, clock(), finish))
-
+    unchanged: list[Feed] = []
     for feed in feeds:
         if feed.kind is SourceKind.URL:
             continue
@@ -105,78 +116,209 @@ def refresh_feeds(
             unchanged.append(feed)
             continue
         digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
-        jobs.append(ImportJob(feed.id, feed.kind, feed.source, changed, digests, max_bytes))
-
+        parsers.add(ImportJob(feed.id, feed.kind, feed.source, changed, digests, max_bytes))
     store.record_checked([feed.id for feed in unchanged])
     for feed in unchanged:
         finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
 
+    web = _WebFeeds(store, known, max_bytes, clock(), finish)
+    due = web.due([feed for feed in feeds if feed.kind is SourceKind.URL])
+    parsers.expect(sum(1 for feed in due if feed.id not in known))
     by_id = {feed.id: feed for feed in feeds}
-    for result in _run_jobs(jobs):
-        finish(_store_result(store, by_id[result.feed_id], result))
+    with parsers, web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch:
+        awaited = len(due)
+        while awaited or parsers.unfinished:
+            parsers.start_some()
+            event = events.get()
+            if isinstance(event, BaseException):
+                raise event
+            if isinstance(event, JobResult):
+                parsers.finished()
+                if event.feed_id in web.bodies:
+                    fetch.body_done()
+                finish(_store_result(store, by_id[event.feed_id], event))
+                continue
+            awaited -= 1
+            if job := web.arrived(event):
+                parsers.add(job)
+            elif event.body is not None:
+                fetch.body_done()  # a body that needs no parse (moved feed, error)
     return [outcomes[feed.id] for feed in feeds]
 
 
-def _fetch_web(
-    store: Store,
-    feeds: list[Feed],
-    known: dict[int, dict[str, FileState]],
-    max_bytes: int,
-    now: float,
-    finish: Callable[[SourceOutcome], None],
-) -> list[ImportJob]:
-    """Fetch the web feeds that are due; bodies become parse jobs, the rest are
-    finished as each answer arrives (so progress moves during the fetch).
+class _Parsers:
+    """Parses jobs here, or in worker processes once there is enough work for them.
+
+    Results go to `events` in completion order. A few jobs wait at the pool, so a
+    worker never idles while this process is busy writing, but few parsed sources
+    wait in memory for the writer. One core stays
+    with this process, which writes: on two cores, one parser and one writer beat
+    two parsers and a writer taking turns.
+    """
+
+    def __init__(self, events: queue.SimpleQueue[FetchResult | JobResult | BaseException]) -> None:
+        self._events = events
+        self._backlog: deque[ImportJob] = deque()
+        self._pool: Executor | None = None
+        self._cores = os.cpu_count() or 1
+        self._workers = max(self._cores - 1, 1)
+        self._seen_bytes = 0
+        self._seen_jobs = 0
+        self._expected_jobs = 0
+        self._running = 0
+        self._pool_room = self._workers * 4
+        self.max_bodies = self._pool_room + 8  # web bodies fetched and not yet stored
+
+    def __enter__(self) -> _Parsers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    @property
+    def unfinished(self) -> int:
+        return len(self._backlog) + self._running
+
+    def add(self, job: ImportJob) -> None:
+        self._backlog.append(job)
+        self._seen_jobs += 1
+        self._seen_bytes += sum(stat.size for stat in job.changed)
+
+    def expect(self, jobs: int) -> None:
+        """This many more jobs will surely come (new web feeds): start the pool early."""
+        self._expected_jobs += jobs
+
+    def finished(self) -> None:
+        self._running -= 1
+
+    def start_some(self) -> None:
+        """Hand jobs to the pool while it has room, or parse one job here."""
+        if self._pool is None and self._worth_a_pool():
+            self._pool = _process_pool(self._workers)
+        room = self._pool_room if self._pool is not None else 1
+        while self._backlog and self._running < room:
+            job = self._backlog.popleft()
+            self._running += 1
+            if self._pool is None:
+                self._events.put(run_job(job))
+            else:
+                self._pool.submit(run_job, job).add_done_callback(self._deliver)
+
+    def _worth_a_pool(self) -> bool:
+        """Below this much work, starting worker processes costs more than it saves."""
+        if self._cores < 2:
+            return False
+        if self._expected_jobs >= PARALLEL_THRESHOLD_NEW_FEEDS:
+            return True
+        return self._seen_jobs >= 2 and self._seen_bytes >= PARALLEL_THRESHOLD_BYTES
+
+    def _deliver(self, future: Future[JobResult]) -> None:
+        try:
+            self._events.put(future.result())
+        except BaseException as error:  # a broken pool: the refresh loop raises it
+            self._events.put(error)
+
+
+def _process_pool(workers: int) -> Executor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver: never fork a process that may be running TUI threads.
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class _WebFeeds:
+    """What a refresh does with web feeds around the fetch itself.
 
     A 304 or an unchanged body costs no parsing. Retry-After and max-age push a
     feed's next fetch back; a permanent redirect moves the feed to its new URL.
     """
-    from tuinews.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all_sync
 
-    states = store.fetch_states()
-    jobs: list[ImportJob] = []
-    due = []
-    for feed in feeds:
-        state = states.get(feed.id) or FetchState()
-        if state.next_fetch_after is not None and state.next_fetch_after > now:
-            wait = time.strftime("%H:%M", time.localtime(state.next_fetch_after))
-            note = f"not fetched: the site asked to wait until {wait}"
-            finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=note))
-        else:
-            due.append(feed)
-    by_id = {feed.id: feed for feed in due}
+    def __init__(
+        self,
+        store: Store,
+        known: dict[int, dict[str, FileState]],
+        max_bytes: int,
+        now: float,
+        finish: Callable[[SourceOutcome], None],
+    ) -> None:
+        self._store = store
+        self._known = known
+        self._max_bytes = max_bytes
+        self._now = now
+        self._finish = finish
+        self._states: dict[int, FetchState] = {}
+        self._feeds: dict[int, Feed] = {}
+        self.bodies: set[int] = set()  # feeds whose fetched body is being parsed
 
-    def arrived(result: FetchResult) -> None:
-        feed = by_id[result.feed_id]
-        wait_until = int(now + result.retry_after) if result.retry_after else None
+    def due(self, feeds: list[Feed]) -> list[Feed]:
+        """The feeds to fetch now; the others are finished with the site's wait."""
+        if not feeds:
+            return []
+        self._states = self._store.fetch_states()
+        due = []
+        for feed in feeds:
+            state = self._states.get(feed.id) or FetchState()
+            if state.next_fetch_after is not None and state.next_fetch_after > self._now:
+                wait = time.strftime("%H:%M", time.localtime(state.next_fetch_after))
+                note = f"not fetched: the site asked to wait until {wait}"
+                outcome = SourceOutcome(feed.id, feed.source, feed.title, skipped=True, note=note)
+                self._finish(outcome)
+            else:
+                due.append(feed)
+        self._feeds = {feed.id: feed for feed in due}
+        return due
+
+    def fetching(
+        self,
+        due: list[Feed],
+        max_download_bytes: int,
+        on_result: Callable[[FetchResult], None],
+        max_bodies: int,
+    ) -> contextlib.AbstractContextManager[BackgroundFetch | _NoFetch]:
+        if not due:
+            return contextlib.nullcontext(_NoFetch())
+        from tuinews.fetch import BackgroundFetch, FetchRequest, FetchSettings
+
+        requests = []
+        for feed in due:
+            state = self._states.get(feed.id) or FetchState()
+            requests.append(FetchRequest(feed.id, feed.source, state.etag, state.last_modified))
+        settings = FetchSettings(max_bytes=max_download_bytes)
+        return BackgroundFetch(requests, settings, on_result, max_bodies)
+
+    def arrived(self, result: FetchResult) -> ImportJob | None:
+        """Record one answer; a body that may have changed becomes a parse job."""
+        store, feed = self._store, self._feeds[result.feed_id]
+        wait_until = int(self._now + result.retry_after) if result.retry_after else None
         if result.new_url and store.move_feed(feed.id, result.new_url):
             feed = dataclasses.replace(feed, source=result.new_url)
         if result.error:
-            old = states.get(feed.id) or FetchState()
+            old = self._states.get(feed.id) or FetchState()
             store.record_failure(feed.id, result.error)
             store.save_fetch_state(feed.id, dataclasses.replace(old, next_fetch_after=wait_until))
-            finish(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
-            return
+            self._finish(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
+            return None
         # fetch hands back the validators we sent when the answer is a 304
         store.save_fetch_state(feed.id, FetchState(result.etag, result.last_modified, wait_until))
         if result.not_modified or result.body is None:
             store.record_checked([feed.id])
-            finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
-            return
-        digests = {path: state.digest for path, state in known.get(feed.id, {}).items()}
+            self._finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
+            return None
+        digests = {path: state.digest for path, state in self._known.get(feed.id, {}).items()}
         stat = FileStat(result.url, len(result.body), 0)
-        jobs.append(
-            ImportJob(feed.id, SourceKind.URL, feed.source, (stat,), digests, max_bytes,
-                      data=result.body, content_type=result.content_type)
-        )  # fmt: skip
+        self.bodies.add(feed.id)
+        return ImportJob(feed.id, SourceKind.URL, feed.source, (stat,), digests, self._max_bytes,
+                         data=result.body, content_type=result.content_type)  # fmt: skip
 
-    requests = [
-        FetchRequest(f.id, f.source, states.get(f.id, FetchState()).etag,
-                     states.get(f.id, FetchState()).last_modified)
-        for f in due
-    ]  # fmt: skip
-    fetch_all_sync(requests, FetchSettings(max_bytes=max_bytes), on_result=arrived)
-    return jobs
+
+class _NoFetch:
+    """Stands in for the fetch when no web feed is due: there is no body to give back."""
+
+    def body_done(self) -> None:
+        pass
 
 
 def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, ...]:
@@ -201,46 +343,6 @@ def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, .
 
 def _stat(path: str, result: os.stat_result) -> FileStat:
     return FileStat(path, result.st_size, result.st_mtime_ns)
-
-
-def _run_jobs(jobs: list[ImportJob]) -> Iterator[JobResult]:
-    """Parse in worker processes when there is enough work for them, else here.
-
-    One core stays with this process, which writes: on two cores, one parser
-    and one writer beat two parsers and a writer taking turns.
-    """
-    cores = os.cpu_count() or 1
-    workers = min(len(jobs), max(cores - 1, 1))
-    changed_bytes = sum(stat.size for job in jobs for stat in job.changed)
-    if cores < 2 or len(jobs) < 2 or changed_bytes < PARALLEL_THRESHOLD_BYTES:
-        yield from map(run_job, jobs)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # forkserver: never fork a process that may be running TUI threads.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from _bounded_map(pool, jobs, in_flight=workers * 2)
-
-
-def _bounded_map(pool: Executor, jobs: list[ImportJob], in_flight: int) -> Iterator[JobResult]:
-    """Results in completion order, with few parsed sources held in memory at once."""
-    from concurrent.futures import FIRST_COMPLETED, Future, wait
-
-    pending: set[Future[JobResult]] = set()
-    queue = iter(jobs)
-    for job in queue:
-        pending.add(pool.submit(run_job, job))
-        if len(pending) >= in_flight:
-            break
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            next_job = next(queue, None)
-            if next_job is not None:
-                pending.add(pool.submit(run_job, next_job))
-            yield future.result()
 
 
 def run_job(job: ImportJob) -> JobResult:
