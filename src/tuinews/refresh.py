@@ -129,7 +129,12 @@ def refresh_feeds(
         awaited = len(due)
         while awaited or parsers.unfinished:
             parsers.start_some()
-            event = events.get()
+            try:
+                event = events.get_nowait()
+            except queue.Empty:
+                if parsers.parse_one_here():
+                    continue
+                event = events.get()
             if isinstance(event, BaseException):
                 raise event
             if isinstance(event, JobResult):
@@ -150,10 +155,9 @@ class _Parsers:
     """Parses jobs here, or in worker processes once there is enough work for them.
 
     Results go to `events` in completion order. A few jobs wait at the pool, so a
-    worker never idles while this process is busy writing, but few parsed sources
-    wait in memory for the writer. One core stays
-    with this process, which writes: on two cores, one parser and one writer beat
-    two parsers and a writer taking turns.
+    worker never idles while this process is busy writing, and few parsed sources
+    wait in memory for the writer. One core stays with this process, which writes
+    and, whenever it would otherwise wait, parses the next job itself.
     """
 
     def __init__(self, events: queue.SimpleQueue[FetchResult | JobResult | BaseException]) -> None:
@@ -193,17 +197,20 @@ class _Parsers:
         self._running -= 1
 
     def start_some(self) -> None:
-        """Hand jobs to the pool while it has room, or parse one job here."""
+        """Hand jobs to the pool, once it is worth one, while it has room."""
         if self._pool is None and self._worth_a_pool():
             self._pool = _process_pool(self._workers)
-        room = self._pool_room if self._pool is not None else 1
-        while self._backlog and self._running < room:
-            job = self._backlog.popleft()
+        while self._pool is not None and self._backlog and self._running < self._pool_room:
             self._running += 1
-            if self._pool is None:
-                self._events.put(run_job(job))
-            else:
-                self._pool.submit(run_job, job).add_done_callback(self._deliver)
+            self._pool.submit(run_job, self._backlog.popleft()).add_done_callback(self._deliver)
+
+    def parse_one_here(self) -> bool:
+        """Parse the next waiting job in this process; False when none is waiting."""
+        if not self._backlog:
+            return False
+        self._running += 1
+        self._events.put(run_job(self._backlog.popleft()))
+        return True
 
     def _worth_a_pool(self) -> bool:
         """Below this much work, starting worker processes costs more than it saves."""
