@@ -183,3 +183,34 @@ async def test_the_add_modal_offers_the_other_feeds_a_page_lists(cli, server, db
     feeds = feeds_by_title(cli)
     assert list(feeds) == ["Sport"]
     assert feeds["Sport"]["source"] == server.url("/sport.xml") and feeds["Sport"]["total"] == 3
+
+
+async def test_refreshing_many_new_web_feeds_in_the_tui(server, db_path, tmp_path) -> None:
+    """Enough new feeds start parser processes from inside the TUI, whose stand-in
+    stderr once made starting them fail."""
+    from textual.widgets import Label
+
+    from tuinews.config import Config
+    from tuinews.refresh import PARALLEL_THRESHOLD_NEW_FEEDS
+    from tuinews.ui.app import TuinewsApp
+
+    count = PARALLEL_THRESHOLD_NEW_FEEDS + 2
+    with Store(db_path) as store:
+        for number in range(count):
+            path = f"/feed{number}.xml"
+            items = numbered_items(3, prefix=f"Feed {number}")
+            serve_feed(server, path, rss(items, title=f"Feed {number}"))
+            store.add_feed(server.url(path), SourceKind.URL)
+    app = TuinewsApp(Config(db_path=db_path), state_path=tmp_path / "ui.json")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("R")
+        for _ in range(40):
+            await pilot.pause(0.25)
+            status = str(app.query_one("#status-text", Label).render())
+            if "new articles" in status:
+                break
+        assert status == f"{count * 3} new articles"
+    with Store(db_path) as store:
+        assert all(feed.total == 3 and not feed.last_error for feed in store.feeds())

@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import os
 import queue
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -230,7 +231,13 @@ class _Parsers:
 def _process_pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import resource_tracker
 
+    # A TUI stands in for sys.stderr with an object whose fileno() is -1, and the
+    # resource tracker (started once, with the first pool) hands that number to its
+    # process, which fails to start. Give it the real stderr for that moment.
+    with contextlib.redirect_stderr(sys.__stderr__ or sys.stderr):
+        resource_tracker.ensure_running()
     # forkserver: never fork a process that may be running TUI threads.
     context = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
