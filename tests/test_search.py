@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -232,8 +233,10 @@ async def test_saved_search_is_a_smart_feed_that_can_be_renamed_and_deleted(
             await app.workers.wait_for_complete()
 
     def saved_entries() -> list[str]:
+        """Saved searches as listed, the padding before their counts read as two spaces."""
         feeds = app.query_one(FeedList)
-        return [o.prompt.plain.strip() for o in feeds.options if (o.id or "").startswith("search-")]
+        entries = [o.prompt.plain for o in feeds.options if (o.id or "").startswith("search-")]
+        return [re.sub(" {2,}", "  ", entry.strip()) for entry in entries]
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle()

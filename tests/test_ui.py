@@ -9,6 +9,7 @@ screen as drawn) and what the library file holds afterwards.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import webbrowser
 from datetime import datetime
@@ -116,9 +117,12 @@ def screen_text(app: TuinewsApp) -> str:
 
 
 def feed_entries(app: TuinewsApp) -> dict[str, str]:
-    """Option id → the text of its entry in the feed list."""
+    """Option id → the text of its entry in the feed list (the padding that puts the
+    counts in a column read as two spaces)."""
     return {
-        option.id: str(option.prompt) for option in app.query_one(FeedList).options if option.id
+        option.id: re.sub(" {2,}", "  ", str(option.prompt))
+        for option in app.query_one(FeedList).options
+        if option.id
     }
 
 
@@ -183,7 +187,7 @@ async def test_start_shows_feeds_every_article_newest_first_and_the_first_articl
         assert articles.cursor == 0
         assert reader_text(app).splitlines()[0] == "Beta 12"
         assert "Body of beta 12." in reader_text(app)
-        assert "All articles  8" in screen_text(app)
+        assert re.search(r"│ All articles +8 +│", screen_text(app))
 
 
 # ---------------------------------------------------------------- moving
@@ -406,6 +410,23 @@ async def test_tab_moves_focus_across_the_panes_and_slash_focuses_search(
         await pilot.press("q")  # typed into the search bar, does not quit
         assert search.value == "q"
         assert app.is_running
+
+
+async def test_a_long_feed_title_is_cut_so_its_count_stays_on_its_line(db_path, tmp_path, cli):
+    long_title = "The Extraordinarily Long Name of a Regional Evening Newspaper"
+    path = write_feed(tmp_path, "long.xml", numbered_items(3, prefix="Story"), long_title)
+    assert cli("add", str(path)).code == 0
+
+    async with Running(db_path, tmp_path) as pilot:
+        row = next(
+            line for line in screen_text(pilot.app).splitlines() if line.startswith("│ The Extra")
+        )
+        assert re.search(r"│ The Extraordinar[^│]*… +3 +│", row)
+        await pilot.resize_terminal(90, SIZE[1])  # narrow: the feed list takes the whole width
+        await settle(pilot)
+        lines = screen_text(pilot.app).splitlines()
+        wide = next(line for line in lines if line.startswith("│ The Extra"))
+        assert re.search(f"│ {long_title} +3 +│", wide)
 
 
 async def test_browsing_the_feed_list_marks_nothing_read(two_feeds, db_path, tmp_path, sql):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -41,19 +42,21 @@ class FeedList(OptionList):
     ) -> None:
         """Rebuild the list from `feeds` and saved `searches` (with their unread counts,
         None when the query no longer parses), keeping the highlight on option `keep`."""
+        self._shown = (feeds, starred, searches)
         self._feeds = {feed.id: feed for feed in feeds}
         self._starred = starred
+        self._width = self._label_width()
         options: list[Option | None] = [
-            Option(_entry("All articles", sum(f.total for f in feeds), bold=True), id="all"),
+            Option(self._entry("All articles", sum(f.total for f in feeds)), id="all"),
             Option(self._unread_entry(), id="unread"),
-            Option(_entry("Starred", starred, bold=True), id="starred"),
+            Option(self._entry("Starred", starred), id="starred"),
         ]
         self.searches = {f"search-{search.id}": search for search, _ in searches}
         if searches:
             options.append(None)
             options.append(Option(Text("Saved searches", style="bold dim"), disabled=True))
             options.extend(
-                Option(_search_entry(search, unread), id=f"search-{search.id}")
+                Option(self._search_entry(search, unread), id=f"search-{search.id}")
                 for search, unread in searches
             )
         groups: dict[str, list[Feed]] = {}
@@ -64,8 +67,7 @@ class FeedList(OptionList):
             if tag:
                 options.append(Option(Text(clean_line(tag, 100), style="bold dim"), disabled=True))
             options.extend(
-                Option(_feed_entry(feed, indent=bool(tag)), id=f"feed-{feed.id}")
-                for feed in groups[tag]
+                Option(self._feed_entry(feed), id=f"feed-{feed.id}") for feed in groups[tag]
             )
         self.unread = {f"feed-{feed.id}": feed.unread for feed in feeds}
         self.titles = [(feed.id, feed.title) for feed in feeds]
@@ -85,14 +87,48 @@ class FeedList(OptionList):
             feed = dataclasses.replace(feed, unread=feed.unread + read_delta)
             self._feeds[feed.id] = feed
             self.unread[f"feed-{feed.id}"] = feed.unread
-            self.replace_option_prompt(f"feed-{feed.id}", _feed_entry(feed, indent=bool(feed.tags)))
+            self.replace_option_prompt(f"feed-{feed.id}", self._feed_entry(feed))
             self.replace_option_prompt("unread", self._unread_entry())
         if before.starred != after.starred:
             self._starred += 1 if after.starred else -1
-            self.replace_option_prompt("starred", _entry("Starred", self._starred, bold=True))
+            self.replace_option_prompt("starred", self._entry("Starred", self._starred))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Titles are cut to fit beside their counts: cut them again for the new width."""
+        if hasattr(self, "_shown") and self._label_width() != self._width:
+            feeds, starred, searches = self._shown
+            current = self.highlighted_option
+            with self.prevent(OptionList.OptionHighlighted):
+                self.show(feeds, starred=starred, searches=searches, keep=current and current.id)
+
+    def _label_width(self) -> int:
+        """Cells for an option's text: a long title must not push its count to a new line.
+
+        The scrollbar's room is always kept: it appears only once the options are in."""
+        padding = self.get_component_styles("option-list--option").padding
+        scrollbar = self.styles.scrollbar_size_vertical
+        return max(self.content_region.width - scrollbar - padding.width, 0)
 
     def _unread_entry(self) -> Text:
-        return _entry("Unread", sum(feed.unread for feed in self._feeds.values()), bold=True)
+        return self._entry("Unread", sum(feed.unread for feed in self._feeds.values()))
+
+    def _entry(self, label: str, count: int) -> Text:
+        return _fit(Text(), Text(label, style="bold"), count, self._width)
+
+    def _search_entry(self, search: SavedSearch, unread: int | None) -> Text:
+        prefix = Text("  ⌕ ")
+        if unread is None:
+            prefix.append("! ", style="bold red")
+        name = Text(clean_line(search.name, 200), style="bold" if unread else "")
+        return _fit(prefix, name, unread or 0, self._width)
+
+    def _feed_entry(self, feed: Feed) -> Text:
+        """A feed's title (never markup), unread count, and a mark when its last refresh failed."""
+        prefix = Text("  " if feed.tags else "")
+        if feed.last_error:
+            prefix.append("! ", style="bold red")
+        title = Text(clean_line(feed.title, 200), style="bold" if feed.unread else "")
+        return _fit(prefix, title, feed.unread, self._width)
 
     @staticmethod
     def view_of(option_id: str) -> ArticleView | None:
@@ -104,29 +140,15 @@ class FeedList(OptionList):
         return {"all": ALL, "unread": UNREAD, "starred": STARRED}[option_id]
 
 
-def _entry(label: str, count: int, *, bold: bool = False) -> Text:
-    text = Text(label, style="bold" if bold else "")
-    if count:
-        text.append(f"  {count}", style="dim")
-    return text
-
-
-def _search_entry(search: SavedSearch, unread: int | None) -> Text:
-    text = Text("  ⌕ ", no_wrap=True, overflow="ellipsis")
-    if unread is None:
-        text.append("! ", style="bold red")
-    text.append(clean_line(search.name, 200), style="bold" if unread else "")
-    if unread:
-        text.append(f"  {unread}", style="dim")
-    return text
-
-
-def _feed_entry(feed: Feed, *, indent: bool) -> Text:
-    """A feed's title (never markup), unread count, and a mark when its last refresh failed."""
-    text = Text("  " if indent else "", no_wrap=True, overflow="ellipsis")
-    if feed.last_error:
-        text.append("! ", style="bold red")
-    text.append(clean_line(feed.title, 200), style="bold" if feed.unread else "")
-    if feed.unread:
-        text.append(f"  {feed.unread}", style="dim")
-    return text
+def _fit(prefix: Text, label: Text, count: int, width: int) -> Text:
+    """prefix + label + count on one line of `width` cells, counts in a right-hand column:
+    the label gives way, with an ellipsis, so the count always shows (with no width
+    yet, nothing is cut)."""
+    suffix = f"  {count}" if count else ""
+    if width:
+        room = max(width - prefix.cell_len - len(suffix), 1)
+        label.truncate(room, overflow="ellipsis", pad=bool(suffix))
+    line = Text.assemble(prefix, label, no_wrap=True, overflow="ellipsis")
+    if suffix:
+        line.append(suffix, style="dim")
+    return line
