@@ -235,6 +235,18 @@ def test_bidi_overrides_and_tag_characters_are_dropped(cli, sql) -> None:
     assert titles["guid:bidi-8"] == "Looks normal"  # the hidden TAG "instruction" is gone
 
 
+def test_every_character_cleaning_drops_is_dropped_from_any_text() -> None:
+    """Cleaning skips its regex for text that str.isprintable() passes: that is only
+    safe while every character it drops is one isprintable() rejects."""
+    from tuinews.clean import _DROP_ANYWHERE, clean_line, clean_text
+
+    dropped = [chr(c) for c in range(0x110000) if _DROP_ANYWHERE.match(chr(c))]
+    assert len(dropped) > 2000  # C0, C1, bidi controls, invisibles, surrogates, tags
+    for char in dropped:
+        assert clean_line(f"café ok{char}") == "café ok", hex(ord(char))
+        assert clean_text(f"line\tone\nline two{char}") == "line\tone\nline two", hex(ord(char))
+
+
 def test_title_of_invisible_characters_only_is_untitled(cli, sql) -> None:
     """MANIFEST bidi_zero_width: the invisible-only title is treated as blank and gets the
     same fallback as a missing title."""

@@ -37,6 +37,12 @@ _BLANK_RUN = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 
 
 def _strip_controls(text: str) -> str:
+    # Every character _DROP_ANYWHERE matches is one str.isprintable() rejects (a
+    # test checks all code points), and escape sequences start with ESC or a C1
+    # control: text that is printable once tabs and newlines are spaces has nothing
+    # to remove, and isprintable() says so several times faster than the regex.
+    if text.replace("\n", " ").replace("\t", " ").isprintable():
+        return text
     # Most text has nothing to remove: one scan of a character class decides that.
     if _DROP_ANYWHERE.search(text) is None:
         return text
