@@ -214,3 +214,50 @@ async def test_refreshing_many_new_web_feeds_in_the_tui(server, db_path, tmp_pat
         assert status == f"{count * 3} new articles"
     with Store(db_path) as store:
         assert all(feed.total == 3 and not feed.last_error for feed in store.feeds())
+
+
+async def test_the_feed_list_counts_fast_feeds_while_a_slow_one_downloads(
+    server, db_path, tmp_path
+) -> None:
+    from textual.widgets import Label
+
+    from tuinews.config import Config
+    from tuinews.ui.app import TuinewsApp
+    from tuinews.ui.feed_list import FeedList
+
+    slow_may_finish = threading.Event()
+
+    def slow(handler) -> None:
+        slow_may_finish.wait(timeout=10)
+        handler.reply(200, rss(numbered_items(1, prefix="Slow"), title="Slow"))
+
+    server.routes["/slow.xml"] = slow
+    with Store(db_path) as store:
+        store.add_feed(server.url("/slow.xml"), SourceKind.URL)
+        for name, count in (("one", 2), ("two", 3)):
+            serve_feed(server, f"/{name}.xml", rss(numbered_items(count, prefix=name), title=name))
+            store.add_feed(server.url(f"/{name}.xml"), SourceKind.URL)
+    app = TuinewsApp(Config(db_path=db_path), state_path=tmp_path / "ui.json")
+
+    def entries() -> list[str]:
+        return [" ".join(str(option.prompt).split()) for option in app.query_one(FeedList).options]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("R")
+        for _ in range(20):
+            await pilot.pause(0.25)
+            if "one 2" in entries() and "two 3" in entries():
+                break
+        shown_during_refresh = entries()
+        status = str(app.query_one("#status-text", Label).render())
+        slow_may_finish.set()
+        for _ in range(20):
+            await pilot.pause(0.25)
+            if "new articles" in str(app.query_one("#status-text", Label).render()):
+                break
+        shown_after = entries()
+
+    assert status.startswith("Refreshing")
+    assert {"All articles 5", "Unread 5", "one 2", "two 3"} <= set(shown_during_refresh)
+    assert {"All articles 6", "Slow 1"} <= set(shown_after)

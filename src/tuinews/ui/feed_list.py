@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuinews.clean import clean_line
-from tuinews.models import ArticleRow, ArticleView, Feed, SavedSearch
+from tuinews.models import ArticleRow, ArticleView, Feed, SavedSearch, SourceOutcome
 
 ALL = ArticleView()
 UNREAD = ArticleView(unread=True)
@@ -42,12 +42,17 @@ class FeedList(OptionList):
     ) -> None:
         """Rebuild the list from `feeds` and saved `searches` (with their unread counts,
         None when the query no longer parses), keeping the highlight on option `keep`."""
-        self._shown = (feeds, starred, searches)
+        self._searches_shown = searches
         self._feeds = {feed.id: feed for feed in feeds}
         self._starred = starred
+        groups: dict[str, list[Feed]] = {}
+        for feed in feeds:
+            groups.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
+        # At most this many lines: the entries, a divider and a heading per group.
+        self._most_lines = 3 + len(feeds) + 2 * len(groups) + (len(searches) + 2 if searches else 0)
         self._width = self._label_width()
         options: list[Option | None] = [
-            Option(self._entry("All articles", sum(f.total for f in feeds)), id="all"),
+            Option(self._all_entry(), id="all"),
             Option(self._unread_entry(), id="unread"),
             Option(self._entry("Starred", starred), id="starred"),
         ]
@@ -59,9 +64,6 @@ class FeedList(OptionList):
                 Option(self._search_entry(search, unread), id=f"search-{search.id}")
                 for search, unread in searches
             )
-        groups: dict[str, list[Feed]] = {}
-        for feed in feeds:
-            groups.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
         for tag in sorted(groups, key=lambda name: (name == "", name.lower())):
             options.append(None)
             if tag:
@@ -93,21 +95,53 @@ class FeedList(OptionList):
             self._starred += 1 if after.starred else -1
             self.replace_option_prompt("starred", self._entry("Starred", self._starred))
 
+    def sources_refreshed(self, outcomes: list[SourceOutcome]) -> None:
+        """Feeds of a running refresh are done: show their titles, counts and error marks
+        in place (the list is rebuilt, in order, when the refresh ends)."""
+        added = 0
+        for outcome in outcomes:
+            feed = self._feeds.get(outcome.feed_id)
+            if feed is None or outcome.skipped:
+                continue
+            feed = dataclasses.replace(
+                feed,
+                title=outcome.title,
+                unread=feed.unread + outcome.added,
+                total=feed.total + outcome.added,
+                last_error=outcome.error or outcome.warning,
+            )
+            self._feeds[feed.id] = feed
+            self.unread[f"feed-{feed.id}"] = feed.unread
+            self.replace_option_prompt(f"feed-{feed.id}", self._feed_entry(feed))
+            added += outcome.added
+        if added:
+            self.replace_option_prompt("all", self._all_entry())
+            self.replace_option_prompt("unread", self._unread_entry())
+
     def on_resize(self, event: events.Resize) -> None:
         """Titles are cut to fit beside their counts: cut them again for the new width."""
-        if hasattr(self, "_shown") and self._label_width() != self._width:
-            feeds, starred, searches = self._shown
+        if hasattr(self, "_feeds") and self._label_width() != self._width:
             current = self.highlighted_option
             with self.prevent(OptionList.OptionHighlighted):
-                self.show(feeds, starred=starred, searches=searches, keep=current and current.id)
+                self.show(
+                    list(self._feeds.values()),
+                    starred=self._starred,
+                    searches=self._searches_shown,
+                    keep=current and current.id,
+                )
 
     def _label_width(self) -> int:
         """Cells for an option's text: a long title must not push its count to a new line.
 
-        The scrollbar's room is always kept: it appears only once the options are in."""
+        Room is kept for the scrollbar when the entries will need one (it appears only
+        once they are in)."""
         padding = self.get_component_styles("option-list--option").padding
-        scrollbar = self.styles.scrollbar_size_vertical
+        scrolls = self._most_lines > self.content_region.height
+        scrollbar = self.styles.scrollbar_size_vertical if scrolls else 0
         return max(self.content_region.width - scrollbar - padding.width, 0)
+
+    def _all_entry(self) -> Text:
+        return self._entry("All articles", sum(feed.total for feed in self._feeds.values()))
 
     def _unread_entry(self) -> Text:
         return self._entry("Unread", sum(feed.unread for feed in self._feeds.values()))
