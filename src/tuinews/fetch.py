@@ -89,18 +89,37 @@ async def fetch_all(
     requests: Sequence[FetchRequest],
     settings: FetchSettings,
     on_result: Callable[[FetchResult], None] | None = None,
-    bodies: asyncio.Semaphore | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; results come back in request order.
 
     `on_result` runs in the event loop as each fetch ends, so a UI can show
     progress; it must be quick, and an exception from it aborts the whole call.
+    """
+    results: list[FetchResult | None] = [None] * len(requests)
+
+    def collect(index: int, result: FetchResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    await _fetch_each(requests, settings, collect)
+    return [result for result in results if result is not None]
+
+
+async def _fetch_each(
+    requests: Sequence[FetchRequest],
+    settings: FetchSettings,
+    deliver: Callable[[int, FetchResult], None],
+    bodies: asyncio.Semaphore | None = None,
+) -> None:
+    """Fetch every request concurrently and hand each result over; keep none of them.
+
     `bodies`, when given, is taken before each request starts and given back at
     once for an answer without a body; for a body, the consumer gives it back when
     done with it, so a slow consumer bounds how many bodies wait in memory.
     """
     if not requests:
-        return []
+        return
     overall = asyncio.Semaphore(settings.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -112,19 +131,17 @@ async def fetch_all(
 
     async with _client(settings) as client:
 
-        async def run(request: FetchRequest) -> FetchResult:
+        async def run(index: int, request: FetchRequest) -> None:
             if bodies is not None:
                 await bodies.acquire()
             result = await _fetch_one(client, request, settings, slot)
             if bodies is not None and result.body is None:
                 bodies.release()
-            if on_result is not None:
-                on_result(result)
-            return result
+            deliver(index, result)
 
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(run(request)) for request in requests]
-    return [task.result() for task in tasks]
+            for index, request in enumerate(requests):
+                group.create_task(run(index, request))
 
 
 def fetch_all_sync(
@@ -137,7 +154,7 @@ def fetch_all_sync(
 
 
 class BackgroundFetch:
-    """fetch_all in a thread of its own, so the caller parses and writes while
+    """The fetching in a thread of its own, so the caller parses and writes while
     bodies still arrive.
 
     `on_result` is called in that thread, once per request. At most `max_bodies`
@@ -160,7 +177,7 @@ class BackgroundFetch:
         self._delivered: set[int] = set()
         self._started = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[list[FetchResult]] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._bodies: asyncio.Semaphore | None = None
         self._thread = threading.Thread(target=self._run, name="tuinews-fetch", daemon=True)
 
@@ -188,9 +205,9 @@ class BackgroundFetch:
         except asyncio.CancelledError:
             pass
         except Exception as exc:  # a bug here must still give every feed its one result
-            for request in self._requests:
-                if request.feed_id not in self._delivered:
-                    self._deliver(_failed(request, f"fetch failed: {type(exc).__name__}"))
+            for index, request in enumerate(self._requests):
+                if index not in self._delivered:
+                    self._deliver(index, _failed(request, f"fetch failed: {type(exc).__name__}"))
         finally:
             self._started.set()
 
@@ -198,13 +215,13 @@ class BackgroundFetch:
         self._loop = asyncio.get_running_loop()
         self._bodies = asyncio.Semaphore(self._max_bodies)
         self._task = asyncio.ensure_future(
-            fetch_all(self._requests, self._settings, self._deliver, self._bodies)
+            _fetch_each(self._requests, self._settings, self._deliver, self._bodies)
         )
         self._started.set()
         await self._task
 
-    def _deliver(self, result: FetchResult) -> None:
-        self._delivered.add(result.feed_id)
+    def _deliver(self, index: int, result: FetchResult) -> None:
+        self._delivered.add(index)
         self._on_result(result)
 
 
