@@ -151,6 +151,28 @@ def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
     assert feed["last_error"] is None
 
 
+def test_a_found_feed_is_not_asked_with_the_pages_validators(cli, server) -> None:
+    """A static server answers 304 to any If-Modified-Since later than its file: the
+    page's Last-Modified, sent for the feed, once left the feed empty."""
+    feed = rss(numbered_items(2), title="Found Feed")
+
+    def static_feed(handler) -> None:
+        if handler.headers.get("If-Modified-Since"):
+            handler.reply(304)
+        else:
+            handler.reply(200, feed, Last_Modified="Mon, 01 Jan 2024 00:00:00 GMT")
+
+    server.routes["/feed.xml"] = static_feed
+    page = b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+    server.routes["/blog"] = lambda h: h.reply(
+        200, page, Content_Type="text/html", Last_Modified="Wed, 25 Nov 2026 12:00:00 GMT"
+    )
+
+    assert cli("add", server.url("/blog")).code == 0
+    found = feeds_by_title(cli)["Found Feed"]
+    assert found["total"] == 2 and found["last_error"] is None
+
+
 async def test_the_add_modal_offers_the_other_feeds_a_page_lists(cli, server, db_path, tmp_path):
     from tuinews.config import Config
     from tuinews.ui.app import TuinewsApp

@@ -147,8 +147,6 @@ def refresh_feeds(
             awaited -= 1
             if job := web.arrived(event):
                 parsers.add(job)
-            elif event.body is not None:
-                fetch.body_done()  # a body that needs no parse (moved feed, error)
     return [outcomes[feed.id] for feed in feeds]
 
 
@@ -307,10 +305,11 @@ class _WebFeeds:
         """Record one answer; a body that may have changed becomes a parse job."""
         store, feed = self._store, self._feeds[result.feed_id]
         wait_until = int(self._now + result.retry_after) if result.retry_after else None
+        old = self._states.get(feed.id) or FetchState()
         if result.new_url and store.move_feed(feed.id, result.new_url):
             feed = dataclasses.replace(feed, source=result.new_url)
+            old = FetchState()  # the old address's validators are not the new one's
         if result.error:
-            old = self._states.get(feed.id) or FetchState()
             store.record_failure(feed.id, result.error)
             store.save_fetch_state(feed.id, dataclasses.replace(old, next_fetch_after=wait_until))
             self._finish(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))

@@ -379,10 +379,15 @@ class Store:
             )
 
     def move_feed(self, feed_id: int, new_source: str) -> bool:
-        """A permanent redirect: the feed's URL becomes the new one (False if taken)."""
+        """A permanent redirect or a feed found on a page: the feed's URL becomes the new
+        one (False if taken). The old address's ETag and Last-Modified are forgotten:
+        sent to the new one they could earn a 304 for a feed never read."""
         with self._transaction() as conn:
             try:
-                conn.execute("UPDATE feeds SET source = ? WHERE id = ?", (new_source, feed_id))
+                conn.execute(
+                    "UPDATE feeds SET source = ?, etag = NULL, last_modified = NULL WHERE id = ?",
+                    (new_source, feed_id),
+                )
             except sqlite3.IntegrityError:
                 return False
         return True
