@@ -412,6 +412,21 @@ async def test_tab_moves_focus_across_the_panes_and_slash_focuses_search(
         assert app.is_running
 
 
+async def test_a_feeds_last_error_is_spelled_out_when_it_is_highlighted(
+    two_feeds, db_path, tmp_path, cli, sql
+):
+    two_feeds["Beta Feed"].unlink()
+    assert cli("refresh").code == 1
+    ((beta,),) = sql("SELECT id FROM feeds WHERE source LIKE '%beta.xml'")
+
+    async with Running(db_path, tmp_path) as pilot:
+        await choose_feed(pilot, f"feed-{beta}")
+        assert "! cannot read: no such file or directory" in screen_text(pilot.app)
+        await pilot.press("up")  # Alpha Feed, which refreshed fine
+        await settle(pilot)
+        assert "cannot read" not in screen_text(pilot.app)
+
+
 async def test_a_long_feed_title_is_cut_so_its_count_stays_on_its_line(db_path, tmp_path, cli):
     long_title = "The Extraordinarily Long Name of a Regional Evening Newspaper"
     path = write_feed(tmp_path, "long.xml", numbered_items(3, prefix="Story"), long_title)

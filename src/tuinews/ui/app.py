@@ -208,6 +208,7 @@ class TuinewsApp(App[None]):
         with feed_list.prevent(OptionList.OptionHighlighted):
             feed_list.show(feeds, starred=starred, searches=searches, keep=keep)
         option = feed_list.highlighted_option
+        self._show_feed_error(option.id if option else None)
         view = (FeedList.view_of(option.id) if option and option.id else ALL) or self._view
         if view != self._view or reload_list:
             self._view = view
@@ -218,6 +219,7 @@ class TuinewsApp(App[None]):
         option_id = event.option.id
         if not option_id:
             return
+        self._show_feed_error(option_id)
         if (saved := self.query_one(FeedList).searches.get(option_id)) is not None:
             self.query_one("#search", Input).value = saved.query  # runs it, as if typed
             return
@@ -228,6 +230,14 @@ class TuinewsApp(App[None]):
             self._search_message("")
             self.query_one("#articles").border_title = "Articles"
         self.load_view(self._view)
+
+    def _show_feed_error(self, option_id: str | None) -> None:
+        """The highlighted feed's last refresh error, in words, under its articles (the
+        feed list only has room for a mark)."""
+        feed = self.query_one(FeedList).feed_at(option_id)
+        error = clean_line(feed.last_error, 200) if feed and feed.last_error else ""
+        pane = self.query_one("#articles")
+        pane.border_subtitle = Text(f"! {error}", style="bold red") if error else ""
 
     @on(OptionList.OptionSelected, "#feeds")
     def _feed_selected(self) -> None:

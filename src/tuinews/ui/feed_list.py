@@ -164,6 +164,12 @@ class FeedList(OptionList):
         title = Text(clean_line(feed.title, 200), style="bold" if feed.unread else "")
         return _fit(prefix, title, feed.unread, self._width)
 
+    def feed_at(self, option_id: str | None) -> Feed | None:
+        """The feed an option stands for; None for the other entries."""
+        if not option_id or not option_id.startswith("feed-"):
+            return None
+        return self._feeds.get(int(option_id.removeprefix("feed-")))
+
     @staticmethod
     def view_of(option_id: str) -> ArticleView | None:
         """The list an option shows; None for a saved search (it runs a query)."""
