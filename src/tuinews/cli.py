@@ -11,51 +11,59 @@ import json
 import os
 import shutil
 import sys
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NoReturn
 
 from tuinews import __version__
 from tuinews.clean import clean_line, clean_text
 from tuinews.config import Config, ConfigError, load_config
-from tuinews.models import ArticleRow, ArticleView, Feed, SourceOutcome
-from tuinews.store import NewerLibrary, Store
-
-# Commands import the rest of what they need themselves: `tuinews refresh` with
-# nothing changed must be done before a heavier import would even finish.
-if TYPE_CHECKING:
-    from tuinews.library import AddResult
-    from tuinews.refresh import Progress
+from tuinews.library import (
+    AddResult,
+    Library,
+    LibraryError,
+    NewerLibrary,
+    NotFound,
+    Progress,
+    QueryError,
+    Refused,
+    SourceRequest,
+    tags_from,
+)
+from tuinews.models import ArticleRow, ArticleView, Feed
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
-    """Bad arguments found after parsing (an unknown feed, say): exit code 2."""
-
-
-class Failed(Exception):
-    """The command could not do its job; the message is the one line to print."""
+    """Bad arguments found after parsing (a bad query, say): exit code 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
-        config = load_config(getattr(args, "db", None))  # --db may come before or after COMMAND
-        if args.command is None:
-            return _launch_tui(config)
-        with Store(config.db_path) as store:
-            return args.handler(store, config, args)
-    except UsageError as error:
-        parser.print_usage(sys.stderr)
+        args = parser.parse_args(argv)
+    except _UsageExit as error:
         _error(str(error))
         return EXIT_USAGE
-    except (Failed, ConfigError, NewerLibrary) as error:
+    try:
+        config = load_config(getattr(args, "db", None))  # --db may come before or after COMMAND
+        for warning in config.warnings:
+            _error(warning)
+        if args.command is None:
+            return _launch_tui(config)
+        with Library(config) as library:
+            return args.handler(library, args)
+    except (UsageError, NotFound, QueryError) as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except (Refused, ConfigError, LibraryError, NewerLibrary) as error:
         _error(str(error))
         return EXIT_FAILED
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_OK
     except KeyboardInterrupt:
         _error("interrupted; the library keeps everything written before")
         return 130
@@ -70,25 +78,47 @@ def _error(message: str) -> None:
     print(f"tuinews: {clean_line(message, 2000)}", file=sys.stderr)
 
 
+def _quiet_broken_pipe() -> None:
+    """`tuinews feeds | head`: the reader left; end quietly, as cat does.
+
+    Python would report the failed flush of stdout at exit: point stdout at
+    /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _UsageExit(Exception):
+    """argparse found bad usage; the message is its one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line naming the command ("tuinews add: ..."), not the banner."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("tuinews").strip()
+        raise _UsageExit(f"{command + ': ' if command else ''}{message} (see --help)")
+
+
 # ---------------------------------------------------------------- arguments
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="library file (or TUINEWS_DB)"
     )
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print one JSON array")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tuinews",
         description="A terminal news reader with an offline library. "
         "With no command, opens the reader.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"tuinews {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, handler: Callable, help: str, *parents: argparse.ArgumentParser):
         sub = commands.add_parser(name, help=help, description=help, parents=[common, *parents])
@@ -99,11 +129,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("source", metavar="SOURCE")
     add.add_argument("--title", default="", help="your name for the feed")
     add.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeatable")
+    add.add_argument(
+        "--keep", action="store_true", help="keep the feed even if its first import fails"
+    )
 
     command("feeds", _cmd_feeds, "list feeds with unread counts and errors", as_json)
 
     remove = command("remove", _cmd_remove, "remove a feed (its starred articles are kept)")
-    remove.add_argument("feed", metavar="FEED", help="feed id or exact title")
+    remove.add_argument("feed", nargs="?", metavar="FEED", help="feed id or exact title")
+    remove.add_argument("--samples", action="store_true", help="remove the bundled sample feeds")
     remove.add_argument("--yes", "-y", action="store_true", help="do not ask")
 
     refresh = command("refresh", _cmd_refresh, "re-read sources (all, or the ones named)")
@@ -160,78 +194,64 @@ def _non_negative(text: str) -> int:
 
 
 def _launch_tui(config: Config) -> int:
-    from tuinews.library import import_samples_if_empty
     from tuinews.ui.app import TuinewsApp
 
-    with Store(config.db_path) as store:
-        import_samples_if_empty(store, max_bytes=config.max_document_bytes)
-    TuinewsApp(config).run()
+    with Library(config) as library:
+        library.import_samples_if_new()
+        TuinewsApp(library).run()
     return EXIT_OK
 
 
-def _cmd_add(store: Store, config: Config, args: argparse.Namespace) -> int:
-    from tuinews.library import SourceRequest, add_sources, tags_from
-
+def _cmd_add(library: Library, args: argparse.Namespace) -> int:
     request = SourceRequest(args.source, args.title.strip(), tags_from(args.tag))
-    (result,) = add_sources(
-        store,
-        [request],
-        max_bytes=config.max_document_bytes,
-        max_download_bytes=config.max_download_bytes,
-    )
+    (result,) = library.add_sources([request], keep_failed=args.keep)
     return _report_added([result])
 
 
-def _cmd_import_opml(store: Store, config: Config, args: argparse.Namespace) -> int:
-    from tuinews.library import SourceRequest, add_sources
-    from tuinews.opml import BadOpml, read_opml
-
-    path = Path(args.file).expanduser()
-    try:
-        entries = read_opml(path.read_bytes())
-    except OSError as error:
-        raise Failed(f"{args.file}: {error.strerror or error}") from None
-    except BadOpml as error:
-        raise Failed(f"{args.file}: {error}") from None
-    requests = [SourceRequest(e.source, e.title, e.tags) for e in entries]
+def _cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
     with _progress_bar("importing") as progress:
-        results = add_sources(
-            store,
-            requests,
-            max_bytes=config.max_document_bytes,
-            max_download_bytes=config.max_download_bytes,
-            base=path.resolve().parent,
-            on_progress=progress,
-        )
+        results = library.import_opml(Path(args.file).expanduser(), on_progress=progress)
     return _report_added(results)
 
 
 def _report_added(results: list[AddResult]) -> int:
+    """One line per source added or refused; those already there are counted once."""
     failed = False
+    already = [result for result in results if result.already]
     for result in results:
-        if result.feed is None:
+        if result.error:
             failed = True
-            _error(result.error or result.request.source)
+            _error(result.error)
+            if result.outcome is not None:  # refused after its first import failed
+                _error("nothing was added (--keep adds it all the same, to refresh later)")
+            continue
+        if result.feed is None or result.already:
             continue
         outcome = result.outcome
-        if outcome and outcome.error:
-            failed = True
-            _error(f"{result.feed.source}: added, but {outcome.error}")
-            continue
-        detail = f": {outcome.added} articles" if outcome else ""
         if result.discovered:
             page, found = _safe(result.request.source), _safe(result.feed.source)
             print(f"{page} is a web page; its feed is {found}")
             for other in result.discovered[1:]:
                 print(f"  it also lists {_safe(other)}")
+        if outcome and outcome.error:
+            failed = True
+            _error(f"{result.feed.source}: added, but {outcome.error}")
+            continue
+        detail = f": {outcome.added} articles" if outcome else ""
         print(f"added {_safe(result.feed.title)} (id {result.feed.id}){detail}")
         if outcome and outcome.warning:
             _error(f"{result.feed.source}: {outcome.warning}")
+    if len(already) == 1 and len(results) == 1:
+        feed = already[0].feed
+        assert feed is not None
+        print(f"{_safe(feed.source)}: already in the library as {_safe(feed.title)} (id {feed.id})")
+    elif already:
+        print(f"{len(already)} already in the library")
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _cmd_feeds(store: Store, config: Config, args: argparse.Namespace) -> int:
-    feeds = store.feeds()
+def _cmd_feeds(library: Library, args: argparse.Namespace) -> int:
+    feeds = library.feeds()
     if args.json:
         _print_json([_feed_json(feed) for feed in feeds])
         return EXIT_OK
@@ -269,60 +289,51 @@ def _feed_json(feed: Feed) -> dict:
     }
 
 
-def _cmd_remove(store: Store, config: Config, args: argparse.Namespace) -> int:
-    feed = _one_feed(store, args.feed)
+def _cmd_remove(library: Library, args: argparse.Namespace) -> int:
+    if args.samples == (args.feed is not None):
+        raise UsageError("remove: give a FEED or --samples")
+    feeds = library.sample_feeds() if args.samples else [library.find_feed(args.feed)]
+    if not feeds:
+        print("no sample feeds in the library")
+        return EXIT_OK
     if sys.stdin.isatty() and not args.yes:
-        answer = input(f"Remove {_safe(feed.title)} and its {feed.total} articles? [y/N] ")
+        what = (
+            f"the {len(feeds)} sample feeds"
+            if args.samples
+            else f"{_safe(feeds[0].title)} and its {feeds[0].total} articles"
+        )
+        answer = input(f"Remove {what}? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:
             print("kept")
             return EXIT_OK
-    kept = store.remove_feed(feed.id)
-    print(f"removed {_safe(feed.title)}" + (f"; kept {kept} starred articles" if kept else ""))
+    for feed in feeds:
+        kept = library.remove_feed(feed.id)
+        print(f"removed {_safe(feed.title)}" + (f"; kept {kept} starred articles" if kept else ""))
     return EXIT_OK
 
 
-def _cmd_refresh(store: Store, config: Config, args: argparse.Namespace) -> int:
-    from tuinews.refresh import refresh_feeds
-
-    feeds = [_one_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
+def _cmd_refresh(library: Library, args: argparse.Namespace) -> int:
+    feed_ids = [library.find_feed(ref).id for ref in args.feeds] if args.feeds else None
     with _progress_bar("refreshing") as progress:
-        outcomes = refresh_feeds(
-            store,
-            feeds,
-            max_bytes=config.max_document_bytes,
-            max_download_bytes=config.max_download_bytes,
-            on_progress=progress,
-        )
-    return _report_refresh(outcomes)
-
-
-def _report_refresh(outcomes: list[SourceOutcome]) -> int:
-    unreachable = [o for o in outcomes if (o.error or "").startswith("cannot connect")]
-    web = [o for o in outcomes if o.source.startswith(("http://", "https://"))]
-    offline = len(unreachable) > 1 and len(unreachable) == len(web)
-    if offline:  # one line, not one per feed
-        _error(f"no network: {len(web)} web feeds not fetched; the library is unchanged")
-    for outcome in outcomes:
-        if outcome.error and not (offline and outcome in unreachable):
+        report = library.refresh(feed_ids, on_progress=progress)
+    unreachable = report.unreachable
+    if unreachable:  # one line, not one per feed
+        _error(f"no network: {len(unreachable)} web feeds not fetched; the library is unchanged")
+    for outcome in report.outcomes:
+        if outcome.error and outcome not in unreachable:
             _error(f"{outcome.source}: {outcome.error}")
         elif outcome.warning:
             _error(f"{outcome.source}: {outcome.warning}")
         elif outcome.note:
             print(f"{_safe(outcome.title)}: {outcome.note}")
-    added = sum(o.added for o in outcomes)
-    updated = sum(o.updated for o in outcomes)
-    failed = sum(1 for o in outcomes if o.error)
-    print(
-        f"{len(outcomes)} sources: {added} new articles, {updated} updated"
-        + (f", {failed} failed" if failed else "")
-    )
-    return EXIT_FAILED if failed else EXIT_OK
+    print(report.summary)
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
-def _cmd_articles(store: Store, config: Config, args: argparse.Namespace) -> int:
-    feed_id = _one_feed(store, args.feed).id if args.feed else None
+def _cmd_articles(library: Library, args: argparse.Namespace) -> int:
+    feed_id = library.find_feed(args.feed).id if args.feed else None
     view = ArticleView(feed_id=feed_id, unread=args.unread, starred=args.starred)
-    rows = store.articles(view, limit=args.limit)
+    rows = library.articles(view, limit=args.limit)
     if args.json:
         _print_json([_article_json(row) for row in rows])
         return EXIT_OK
@@ -342,19 +353,15 @@ def _cmd_articles(store: Store, config: Config, args: argparse.Namespace) -> int
     return EXIT_OK
 
 
-def _cmd_search(store: Store, config: Config, args: argparse.Namespace) -> int:
-    from tuinews.search_query import QueryError, parse_query
-    from tuinews.store import SNIPPET_END, SNIPPET_START
+def _cmd_search(library: Library, args: argparse.Namespace) -> int:
+    from tuinews.models import SNIPPET_END, SNIPPET_START
 
     try:
-        query = parse_query(args.query, now=time.time())
+        found = library.search(args.query, limit=args.limit, snippets_for=args.limit)
     except QueryError as error:
         raise UsageError(f"search: {error}") from None
-    hits = store.search(query, limit=args.limit)
-    ids = [hit.article_id for hit in hits]
-    rows = {row.id: row for row in store.article_rows(ids)}
-    snippets = store.snippets(query.match, ids) if query.match else {}
-    results = [(hit, rows[hit.article_id]) for hit in hits if hit.article_id in rows]
+    rows = {row.id: row for row in library.article_rows([hit.article_id for hit in found.hits])}
+    results = [(hit, rows[hit.article_id]) for hit in found.hits if hit.article_id in rows]
     if args.json:
         marks = str.maketrans({SNIPPET_START: "[", SNIPPET_END: "]"})
         _print_json(
@@ -362,7 +369,7 @@ def _cmd_search(store: Store, config: Config, args: argparse.Namespace) -> int:
                 {
                     **_article_json(row),
                     "score": hit.score,
-                    "snippet": snippets.get(row.id, "").translate(marks),
+                    "snippet": found.snippets.get(row.id, "").translate(marks),
                 }
                 for hit, row in results
             ]
@@ -371,9 +378,11 @@ def _cmd_search(store: Store, config: Config, args: argparse.Namespace) -> int:
     for _, row in results:
         title = _safe(row.title) or "(untitled)"
         print(f"{row.id:>6}  {_local_time(row.published) or '-':16}  {title}")
-        detail = _safe(snippets.get(row.id, "")) or _safe(row.feed_title)
+        detail = _safe(found.snippets.get(row.id, "")) or _safe(row.feed_title)
         if detail:
             print(f"{'':24}{detail}")
+    if sys.stdout.isatty() and found.total > len(results):
+        print(f"{len(results)} of {found.total} shown (--limit shows more)")
     return EXIT_OK
 
 
@@ -391,15 +400,13 @@ def _article_json(row: ArticleRow) -> dict:
     }
 
 
-def _cmd_show(store: Store, config: Config, args: argparse.Namespace) -> int:
+def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     from rich.cells import cell_len
 
-    from tuinews.render import render_body, to_text
+    from tuinews.render import to_text
 
-    row = store.article(args.article)
-    body = store.article_body(args.article)
-    if row is None or body is None:
-        raise UsageError(f"no article with id {args.article}")
+    article = library.open_article(args.article)
+    row = article.row
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     lines = [_safe(row.title) or "(untitled)", "=" * min(cell_len(_safe(row.title)) or 10, width)]
     meta = [_safe(row.feed_title), _safe(row.author), _local_time(row.published)]
@@ -407,39 +414,34 @@ def _cmd_show(store: Store, config: Config, args: argparse.Namespace) -> int:
     if row.link:
         lines.append(_safe(row.link))
     lines.append("")
-    if body.summary:
-        lines += [clean_text(body.summary), ""]
-    lines.append(to_text(render_body(body, base_url=row.link), width=width))
+    if article.summary:
+        lines += [clean_text(article.summary), ""]
+    lines.append(to_text(article.body, width=width))
     print("\n".join(lines))
     return EXIT_OK
 
 
-def _cmd_mark(store: Store, config: Config, args: argparse.Namespace) -> int:
-    missing = [i for i in args.articles if store.article(i) is None]
-    if missing:
-        raise UsageError("no article with id " + ", ".join(map(str, missing)))
+def _cmd_mark(library: Library, args: argparse.Namespace) -> int:
     if args.state in {"read", "unread"}:
-        changed = store.set_read(args.articles, args.state == "read")
+        changed = library.set_read(args.articles, args.state == "read")
     else:
-        changed = store.set_starred(args.articles, args.state == "star")
+        changed = library.set_starred(args.articles, args.state == "star")
     print(f"marked {changed} article(s) {args.state if args.state != 'star' else 'starred'}")
     return EXIT_OK
 
 
-def _cmd_export_opml(store: Store, config: Config, args: argparse.Namespace) -> int:
-    from tuinews.opml import write_opml
-
-    document = write_opml(store.feeds(), time.time())
+def _cmd_export_opml(library: Library, args: argparse.Namespace) -> int:
+    document, count = library.export_opml()
     if args.file:
         Path(args.file).expanduser().write_text(document, encoding="utf-8")
-        print(f"wrote {len(store.feeds())} feeds to {args.file}")
+        print(f"wrote {count} feeds to {args.file}")
     else:
         sys.stdout.write(document)
     return EXIT_OK
 
 
-def _cmd_vacuum(store: Store, config: Config, args: argparse.Namespace) -> int:
-    deleted = store.vacuum(
+def _cmd_vacuum(library: Library, args: argparse.Namespace) -> int:
+    deleted = library.vacuum(
         keep_days=args.keep_days,
         keep_per_feed=args.keep_per_feed,
         include_unread=args.include_unread,
@@ -450,16 +452,6 @@ def _cmd_vacuum(store: Store, config: Config, args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _one_feed(store: Store, ref: str) -> Feed:
-    found = store.find_feeds(ref)
-    if not found:
-        raise UsageError(f"no feed with id or title {ref!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(feed.id) for feed in found)
-        raise UsageError(f"{len(found)} feeds are called {ref!r} (ids {ids}): use an id")
-    return found[0]
 
 
 def _safe(text: str | None) -> str:

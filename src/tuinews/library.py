@@ -1,16 +1,71 @@
-"""Adding sources to the library: the one path used by `add`, OPML import and the TUI."""
+"""The one face of the core: every operation a user can ask of tuinews.
+
+The CLI and the TUI are two thin faces on this class; neither opens a Store,
+parses a query or classifies a source itself. A `Library` may be used from any
+thread: each thread gets its own Store (a SQLite connection belongs to one
+thread), closed when the thread ends or the library is closed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuinews.models import HTML_PAGE_NOT_A_FEED, Feed, SourceOutcome
-from tuinews.refresh import Progress, refresh_feeds
+import platformdirs
+
+from tuinews import urls
+from tuinews.config import APP_NAME, Config
+from tuinews.models import (
+    HTML_PAGE_NOT_A_FEED,
+    ArticleRow,
+    ArticleView,
+    Feed,
+    SavedSearch,
+    SearchHit,
+    SourceOutcome,
+)
+from tuinews.refresh import Progress, RefreshCancelled, refresh_feeds
+from tuinews.render import RenderedArticle, render_body
 from tuinews.resources import bundled
+from tuinews.search_query import QUERY_HELP, QueryError, parse_query
 from tuinews.sources import BadSource, classify_source
-from tuinews.store import FeedExists, Store
+from tuinews.store import FeedExists, LibraryError, NewerLibrary, Store
+
+__all__ = [  # the core's one face: the faces import nothing else of the core but models
+    "QUERY_HELP",
+    "AddResult",
+    "FeedListing",
+    "Library",
+    "LibraryError",
+    "NewerLibrary",
+    "NotFound",
+    "OpenedArticle",
+    "Progress",
+    "QueryError",
+    "RefreshCancelled",
+    "RefreshReport",
+    "Refused",
+    "SearchResults",
+    "SourceRequest",
+    "tags_from",
+]
+
+SAMPLES_TAG = "samples"
+_SAMPLES_PENDING = "samples_pending"  # meta key: set on a new library, cleared for good
+
+
+class NotFound(LookupError):
+    """No feed or article answers to what the user typed; the message says which."""
+
+
+class Refused(ValueError):
+    """The request cannot be carried out as asked; the message is the one line to show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,89 +78,405 @@ class SourceRequest:
 @dataclass(frozen=True, slots=True)
 class AddResult:
     request: SourceRequest
-    feed: Feed | None = None  # None when the source was refused
+    feed: Feed | None = None  # the feed added, or the one already holding this source
     outcome: SourceOutcome | None = None  # the first import
-    error: str | None = None  # why it was refused
+    error: str | None = None  # why nothing was added
+    already: bool = False  # the source (or the feed a page points to) was in the library
     discovered: tuple[str, ...] = ()  # feeds a web page pointed to; the first was taken
 
+    @property
+    def added(self) -> bool:
+        return self.feed is not None and not self.already
 
-def add_sources(
-    store: Store,
-    requests: Sequence[SourceRequest],
-    *,
-    max_bytes: int,
-    max_download_bytes: int = 20 * 1024 * 1024,
-    base: Path | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> list[AddResult]:
-    """Add every acceptable source, then import them all together (in parallel)."""
-    added: list[tuple[SourceRequest, int]] = []
-    results: dict[int, AddResult] = {}
-    for position, request in enumerate(requests):
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    outcomes: tuple[SourceOutcome, ...]
+
+    @property
+    def added(self) -> int:
+        return sum(outcome.added for outcome in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.error)
+
+    @property
+    def unreachable(self) -> tuple[SourceOutcome, ...]:
+        """Every web feed failed to connect: the network is down, say so once."""
+        web = [o for o in self.outcomes if urls.is_web_url(o.source)]
+        down = tuple(o for o in web if (o.error or "").startswith("cannot connect"))
+        return down if len(down) > 1 and len(down) == len(web) else ()
+
+    @property
+    def summary(self) -> str:
+        updated = sum(outcome.updated for outcome in self.outcomes)
+        count = len(self.outcomes)
+        return (
+            f"{count} source{'s' if count != 1 else ''}: {self.added} new articles, "
+            f"{updated} updated" + (f", {self.failed} failed" if self.failed else "")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedListing:
+    """Everything the feed list shows, read in one go."""
+
+    feeds: list[Feed]
+    starred: int
+    searches: list[tuple[SavedSearch, int | None]]  # unread matches; None: no longer parses
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedArticle:
+    row: ArticleRow
+    summary: str
+    body: RenderedArticle  # what render.layout lays out for a width
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    hits: list[SearchHit]  # best first (or newest first for sort:date and filters alone)
+    total: int  # every match, however many hits were asked for
+    terms: tuple[str, ...]  # the searched words, to highlight
+    snippets: dict[int, str]  # article id → extract with SNIPPET_START/END marks
+
+
+class Library:
+    """Open with `Library(config)` (or as a context manager); `close()` when done."""
+
+    def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.path = config.db_path
+        self._clock = clock
+        self._local = threading.local()
+        self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
+        self._stores_lock = threading.Lock()
+        self._undo: list[int] = []  # the ids the last "mark all read" changed
+        self._seen_version: int | None = None
+        self._seen_count = 0
+        self._store()  # a library that cannot be opened says so now, not at first use
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._stores_lock:
+            for store in list(self._stores):
+                store.close()
+            self._stores.clear()
+
+    def _store(self) -> Store:
+        """This thread's connection; it closes with its thread (or with `close`)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path, clock=self._clock)
+            self._local.store = store
+            with self._stores_lock:
+                self._stores.add(store)
+        return store
+
+    # ------------------------------------------------------------ feeds
+
+    def feeds(self) -> list[Feed]:
+        return self._store().feeds()
+
+    def find_feed(self, ref: str) -> Feed:
+        """FEED as typed on the command line: an id, or an exact title or source."""
+        found = self._store().find_feeds(ref)
+        if not found:
+            raise NotFound(f"no feed with id or title {ref!r}")
+        if len(found) > 1:
+            ids = ", ".join(str(feed.id) for feed in found)
+            raise NotFound(f"{len(found)} feeds are called {ref!r} (ids {ids}): use an id")
+        return found[0]
+
+    def feed_listing(self) -> FeedListing:
+        store = self._store()
+        now = self._clock()
+        searches = [(s, self._unread_matches(store, s, now)) for s in store.saved_searches()]
+        starred = len(store.article_ids(ArticleView(starred=True)))
+        return FeedListing(store.feeds(), starred, searches)
+
+    @staticmethod
+    def _unread_matches(store: Store, search: SavedSearch, now: float) -> int | None:
         try:
-            source = classify_source(request.source, base)
-            feed_id = store.add_feed(
-                source.location, source.kind, title=request.title, tags=request.tags
-            )
-        except (BadSource, FeedExists) as error:
-            results[position] = AddResult(request, error=str(error))
-            continue
-        added.append((request, feed_id))
-        results[position] = AddResult(request)
+            query = parse_query(search.query, now=now)
+        except QueryError:
+            return None
+        return store.count_matches(dataclasses.replace(query, unread=True))
 
-    feeds = [feed for _, feed_id in added if (feed := store.feed(feed_id))]
-    refreshed = refresh_feeds(
-        store,
-        feeds,
-        max_bytes=max_bytes,
-        max_download_bytes=max_download_bytes,
-        on_progress=on_progress,
-    )
-    outcomes = {outcome.feed_id: outcome for outcome in refreshed}
-    positions = [p for p, result in results.items() if result.error is None]
-    for position, (request, feed_id) in zip(positions, added, strict=True):
-        outcome, discovered = outcomes.get(feed_id), ()
-        is_web = _is_web_source(outcome.source) if outcome else False
-        if outcome and is_web and outcome.error == HTML_PAGE_NOT_A_FEED:
-            outcome, discovered = _follow_discovery(store, outcome, max_bytes, max_download_bytes)
-        results[position] = AddResult(request, store.feed(feed_id), outcome, discovered=discovered)
-    return [results[position] for position in range(len(requests))]
+    def remove_feed(self, feed_id: int) -> int:
+        """Remove a feed and its articles but the starred ones; return how many were kept."""
+        return self._store().remove_feed(feed_id)
 
+    @staticmethod
+    def check_source(text: str) -> str | None:
+        """Why `text` cannot be added (one line), or None when it can be tried."""
+        try:
+            classify_source(text)
+        except BadSource as error:
+            return str(error)
+        return None
 
-def _is_web_source(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    # ------------------------------------------------------------ adding sources
 
+    def add_sources(
+        self,
+        requests: Sequence[SourceRequest],
+        *,
+        base: Path | None = None,
+        keep_failed: bool = False,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> list[AddResult]:
+        """Add every acceptable source, then import them all together (in parallel).
 
-def _follow_discovery(
-    store: Store, outcome: SourceOutcome, max_bytes: int, max_download_bytes: int
-) -> tuple[SourceOutcome, tuple[str, ...]]:
-    """A web page was added: take the first feed it announces, if it announces one."""
-    from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
-    from tuinews.parse.discover import discover_feeds
+        A source whose first import fails is taken out again unless `keep_failed`:
+        a typo must not leave a broken feed behind.
+        """
+        store = self._store()
+        store.set_meta(_SAMPLES_PENDING, None)  # the user's own feeds: no samples later
+        results: list[AddResult] = []
+        added: dict[int, int] = {}  # position in results → new feed id
+        for request in requests:
+            try:
+                source = classify_source(request.source, base)
+            except BadSource as error:
+                results.append(AddResult(request, error=str(error)))
+                continue
+            try:
+                feed_id = store.add_feed(
+                    source.location, source.kind, title=request.title, tags=request.tags
+                )
+            except FeedExists:
+                results.append(AddResult(request, self.find_feed(source.location), already=True))
+                continue
+            added[len(results)] = feed_id
+            results.append(AddResult(request))
 
-    settings = FetchSettings(max_bytes=max_download_bytes)
-    (page,) = fetch_all_sync([FetchRequest(outcome.feed_id, outcome.source)], settings)
-    candidates = tuple(discover_feeds(page.body or b"", outcome.source))
-    if not candidates or not store.move_feed(outcome.feed_id, candidates[0]):
-        return outcome, candidates
-    feed = store.feed(outcome.feed_id)
-    (found,) = refresh_feeds(
-        store, [feed], max_bytes=max_bytes, max_download_bytes=max_download_bytes
-    )
-    return found, candidates
+        feeds = [feed for feed_id in added.values() if (feed := store.feed(feed_id))]
+        outcomes = {
+            outcome.feed_id: outcome
+            for outcome in refresh_feeds(store, feeds, **self._limits(), on_progress=on_progress)
+        }
+        for position, feed_id in added.items():
+            request, outcome = results[position].request, outcomes.get(feed_id)
+            result = AddResult(request, store.feed(feed_id), outcome)
+            if outcome and outcome.error == HTML_PAGE_NOT_A_FEED:
+                result = self._follow_discovery(result)
+            if result.outcome and result.outcome.error and not keep_failed and not result.already:
+                store.remove_feed(feed_id)  # just added: nothing of the user's is in it
+                error = f"{result.outcome.source}: {result.outcome.error}"
+                result = AddResult(request, None, result.outcome, error, False, result.discovered)
+            results[position] = result
+        return results
 
+    def _follow_discovery(self, result: AddResult) -> AddResult:
+        """A web page was added: take the first feed it announces, if it announces one."""
+        from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+        from tuinews.parse.discover import discover_feeds
 
-def import_samples_if_empty(store: Store, *, max_bytes: int) -> list[AddResult]:
-    """First run: an empty library gets the bundled samples, so there is something to read."""
-    if store.feeds():
-        return []
-    samples = bundled("sample_feeds")
-    requests = [
-        SourceRequest(str(path), tags=("samples",))
-        for path in sorted(samples.iterdir())
-        if not path.name.startswith(".")
-    ]
-    return add_sources(store, requests, max_bytes=max_bytes)
+        store, outcome = self._store(), result.outcome
+        assert outcome is not None and result.feed is not None
+        settings = FetchSettings(max_bytes=self.config.max_download_bytes)
+        (page,) = fetch_all_sync([FetchRequest(outcome.feed_id, outcome.source)], settings)
+        candidates = tuple(discover_feeds(page.body or b"", outcome.source))
+        if not candidates:
+            return result
+        if existing := store.find_feeds(candidates[0]):
+            store.remove_feed(outcome.feed_id)  # the page itself was never a feed
+            return AddResult(result.request, existing[0], already=True, discovered=candidates)
+        store.move_feed(outcome.feed_id, candidates[0])
+        (found,) = refresh_feeds(store, [store.feed(outcome.feed_id)], **self._limits())
+        return AddResult(result.request, store.feed(outcome.feed_id), found, discovered=candidates)
+
+    def import_opml(
+        self, path: Path, *, on_progress: Callable[[Progress], None] | None = None
+    ) -> list[AddResult]:
+        from tuinews.opml import BadOpml, read_opml
+
+        try:
+            entries = read_opml(path.read_bytes())
+        except OSError as error:
+            raise Refused(f"{path}: {error.strerror or error}") from None
+        except BadOpml as error:
+            raise Refused(f"{path}: {error}") from None
+        requests = [SourceRequest(e.source, e.title, e.tags) for e in entries]
+        return self.add_sources(requests, base=path.resolve().parent, on_progress=on_progress)
+
+    def export_opml(self) -> tuple[str, int]:
+        """The feeds as an OPML 2.0 document, and how many it holds."""
+        from tuinews.opml import write_opml
+
+        feeds = self.feeds()
+        return write_opml(feeds, self._clock()), len(feeds)
+
+    # ------------------------------------------------------------ the samples
+
+    def import_samples_if_new(self) -> list[AddResult]:
+        """A brand-new library gets the bundled samples, once, so there is something to
+        read. They are copied into the data folder first: a reinstall removes
+        site-packages, and the library would lose its sources."""
+        store = self._store()
+        if store.meta(_SAMPLES_PENDING) is None:
+            return []
+        if store.feeds():
+            store.set_meta(_SAMPLES_PENDING, None)
+            return []
+        copy = Path(platformdirs.user_data_dir(APP_NAME)) / "sample_feeds"
+        if not copy.is_dir():
+            shutil.copytree(bundled("sample_feeds"), copy)
+        requests = [
+            SourceRequest(str(path), tags=(SAMPLES_TAG,))
+            for path in sorted(copy.iterdir())
+            if not path.name.startswith(".")
+        ]
+        return self.add_sources(requests)
+
+    def sample_feeds(self) -> list[Feed]:
+        return [feed for feed in self.feeds() if SAMPLES_TAG in feed.tags]
+
+    # ------------------------------------------------------------ refreshing
+
+    def refresh(
+        self,
+        feed_ids: Iterable[int] | None = None,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RefreshReport:
+        """Refresh the feeds given (all when None). Setting `cancel` stops it within a
+        moment with RefreshCancelled; what was stored by then stays."""
+        feeds = self.feeds()
+        if feed_ids is not None:
+            wanted = set(feed_ids)
+            feeds = [feed for feed in feeds if feed.id in wanted]
+        outcomes = refresh_feeds(
+            self._store(), feeds, **self._limits(), on_progress=on_progress, cancel=cancel
+        )
+        return RefreshReport(tuple(outcomes))
+
+    def _limits(self) -> dict[str, int]:
+        return {
+            "max_bytes": self.config.max_document_bytes,
+            "max_download_bytes": self.config.max_download_bytes,
+        }
+
+    def changed_elsewhere(self) -> bool | None:
+        """None when nothing was committed since the last look; else whether the number
+        of articles changed (a cron refresh brought some), as opposed to flags only."""
+        store = self._store()
+        version = store.data_version()
+        if version == self._seen_version:
+            return None
+        first_look = self._seen_version is None
+        self._seen_version = version
+        count = store.article_count()
+        new_articles, self._seen_count = count != self._seen_count, count
+        return None if first_look else new_articles
+
+    # ------------------------------------------------------------ articles
+
+    def articles(self, view: ArticleView, limit: int | None = None) -> list[ArticleRow]:
+        return self._store().articles(view, limit=limit)
+
+    def article_ids(self, view: ArticleView, limit: int = -1) -> list[int]:
+        return self._store().article_ids(view, limit)
+
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        return self._store().article_rows(ids)
+
+    def article(self, article_id: int) -> ArticleRow | None:
+        return self._store().article(article_id)
+
+    def unread_ids(self, view: ArticleView) -> list[int]:
+        return self._store().unread_ids(view)
+
+    def open_article(self, article_id: int, *, mark_read: bool = False) -> OpenedArticle:
+        """The article to read: its row, standfirst and body ready to lay out."""
+        store = self._store()
+        row, body = store.article(article_id), store.article_body(article_id)
+        if row is None or body is None:
+            raise NotFound(f"no article with id {article_id}")
+        if mark_read and not row.read:
+            store.set_read([article_id], True)
+            row = dataclasses.replace(row, read=True)
+        return OpenedArticle(row, body.summary, render_body(body, row.link))
+
+    def set_read(self, article_ids: Sequence[int], read: bool) -> int:
+        return self._store().set_read(self._existing(article_ids), read)
+
+    def set_starred(self, article_ids: Sequence[int], starred: bool) -> int:
+        return self._store().set_starred(self._existing(article_ids), starred)
+
+    def _existing(self, article_ids: Sequence[int]) -> Sequence[int]:
+        store = self._store()
+        missing = [i for i in article_ids if store.article(i) is None]
+        if missing:
+            raise NotFound("no article with id " + ", ".join(map(str, missing)))
+        return article_ids
+
+    def mark_view_read(self, view: ArticleView) -> int:
+        """Mark every unread article of a list read; `undo_mark_read` takes it back."""
+        store = self._store()
+        self._undo = store.unread_ids(view)
+        store.set_read(self._undo, True)
+        return len(self._undo)
+
+    def undo_mark_read(self) -> int:
+        undo, self._undo = self._undo, []
+        return self._store().set_read(undo, False) if undo else 0
+
+    def vacuum(
+        self,
+        *,
+        keep_days: int | None = None,
+        keep_per_feed: int | None = None,
+        include_unread: bool = False,
+        include_starred: bool = False,
+    ) -> int:
+        return self._store().vacuum(
+            keep_days=keep_days,
+            keep_per_feed=keep_per_feed,
+            include_unread=include_unread,
+            include_starred=include_starred,
+        )
+
+    # ------------------------------------------------------------ search
+
+    def search(self, text: str, *, limit: int = 1000, snippets_for: int = 60) -> SearchResults:
+        """Ranked results for a query in the search grammar (QueryError when it does
+        not parse), with extracts for the first `snippets_for` of them."""
+        query = parse_query(text, now=self._clock())
+        store = self._store()
+        hits = store.search(query, limit=limit)
+        total = len(hits) if len(hits) < limit else store.count_matches(query)
+        ids = [hit.article_id for hit in hits[:snippets_for]]
+        snippets = store.snippets(query.match, ids) if query.match else {}
+        return SearchResults(hits, total, query.terms, snippets)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return self._store().saved_searches()
+
+    def save_search(self, name: str, text: str) -> int:
+        """Keep a query under a name (replacing one of that name); QueryError if it is
+        not a query, Refused if it is empty."""
+        if not text.strip():
+            raise Refused("type a search to save it")
+        parse_query(text, now=self._clock())
+        return self._store().save_search(name, text)
+
+    def rename_search(self, search_id: int, name: str) -> None:
+        try:
+            self._store().rename_search(search_id, name)
+        except ValueError as error:
+            raise Refused(str(error)) from None
+
+    def delete_search(self, search_id: int) -> None:
+        self._store().delete_search(search_id)
 
 
 def tags_from(values: Iterable[str]) -> tuple[str, ...]:

@@ -28,6 +28,9 @@ class NotAFeed(ValueError):
 
 
 HTML_PAGE_NOT_A_FEED = "not a feed: got an HTML page"  # where adding a URL looks for a feed
+# Around the matched words in a search extract: control characters, which stored text
+# never holds, so a face turns them into highlights without parsing anything.
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 
 
 @dataclass(frozen=True, slots=True)

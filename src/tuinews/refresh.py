@@ -16,6 +16,7 @@ import hashlib
 import os
 import queue
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
 # Web feeds never fetched before each send a whole body: this many start the pool at once.
 PARALLEL_THRESHOLD_NEW_FEEDS = 8
+CANCEL_CHECK = 0.1  # seconds between looks at a refresh's cancel flag while it waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +87,13 @@ def refresh_feeds(
     max_download_bytes: int = 20 * 1024 * 1024,
     on_progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.time,
+    cancel: threading.Event | None = None,
 ) -> list[SourceOutcome]:
     """Refresh `feeds` and return one outcome per feed, in the order given.
+
+    Setting `cancel` ends the refresh within CANCEL_CHECK seconds with
+    RefreshCancelled, whatever the network is doing; each source stored by then
+    stays stored.
 
     Everything meets in this thread, which alone writes: answers from the fetch
     thread and parsed sources (parsed here or in worker processes) arrive on one
@@ -129,13 +136,14 @@ def refresh_feeds(
     with parsers, web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch:
         awaited = len(due)
         while awaited or parsers.unfinished:
+            _stop_if_cancelled(cancel)
             parsers.start_some()
             try:
                 event = events.get_nowait()
             except queue.Empty:
                 if parsers.parse_one_here():
                     continue
-                event = events.get()
+                event = _next_event(events, cancel)
             if isinstance(event, BaseException):
                 raise event
             if isinstance(event, JobResult):
@@ -148,6 +156,28 @@ def refresh_feeds(
             if job := web.arrived(event):
                 parsers.add(job)
     return [outcomes[feed.id] for feed in feeds]
+
+
+class RefreshCancelled(Exception):
+    """The refresh was asked to stop (the user quit); stored sources stay stored."""
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RefreshCancelled("refresh cancelled")
+
+
+def _next_event(
+    events: queue.SimpleQueue[FetchResult | JobResult | BaseException],
+    cancel: threading.Event | None,
+) -> FetchResult | JobResult | BaseException:
+    """Wait for the next answer or parse, looking up now and then to see if we must stop."""
+    while True:
+        _stop_if_cancelled(cancel)
+        try:
+            return events.get(timeout=CANCEL_CHECK if cancel is not None else None)
+        except queue.Empty:
+            continue
 
 
 class _Parsers:

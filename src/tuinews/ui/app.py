@@ -1,16 +1,20 @@
 """The reader: feeds | articles | article, with a search bar on top.
 
 The UI thread only draws. Everything that touches the library runs in thread
-workers, each with its own Store (a SQLite connection belongs to one thread),
-and reports back with call_from_thread. The one exception is the article
-list's page fetch: a primary-key read of at most 200 rows, done where the
-rows are drawn so that scrolling never shows empty rows.
+workers, which get what they need of the UI as arguments and send their results
+back as messages: no widget is read or written from a thread. A worker's error
+becomes a notice, never an exit. The one library call on the UI thread is the
+article list's page fetch: a primary-key read of at most 200 rows, done where
+the rows are drawn so that scrolling never shows empty rows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+import signal
+import threading
 import time
 import webbrowser
 from collections.abc import Callable, Sequence
@@ -26,15 +30,26 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar
+from textual.worker import Worker, WorkerState
 
 from tuinews.clean import clean_line
-from tuinews.config import APP_NAME, Config
+from tuinews.config import APP_NAME, Config, unknown_key_warnings
+from tuinews.library import (
+    QUERY_HELP,
+    AddResult,
+    FeedListing,
+    Library,
+    NotFound,
+    Progress,
+    QueryError,
+    RefreshCancelled,
+    RefreshReport,
+    Refused,
+    SearchResults,
+    SourceRequest,
+)
 from tuinews.models import ArticleRow, ArticleView, SavedSearch, SourceOutcome
-from tuinews.refresh import Progress, refresh_feeds
-from tuinews.render import is_openable, render_body
 from tuinews.resources import bundled
-from tuinews.search_query import SearchQuery
-from tuinews.store import Store
 from tuinews.ui.article_list import ArticleList
 from tuinews.ui.commands import TuinewsCommands
 from tuinews.ui.feed_list import ALL, FeedList
@@ -47,6 +62,7 @@ from tuinews.ui.screens import (
     HelpScreen,
     NameScreen,
 )
+from tuinews.urls import is_openable
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
@@ -54,6 +70,76 @@ OTHER_WRITERS_CHECK = 3.0  # seconds between looks for another process's writes
 FIRST_PAGE = 100  # ids shown before the rest of a long list arrives
 COUNTS_DURING_REFRESH_EVERY = 0.5  # seconds between feed-list updates while refreshing
 SNIPPETS_SHOWN = 60  # about a screenful of results gets an extract; the rest show their feed
+
+
+# ---------------------------------------------------------------- what workers send back
+
+
+@dataclasses.dataclass
+class FeedsLoaded(Message):
+    listing: FeedListing
+    keep: str | None  # the entry to keep highlighted
+    reload_list: bool
+
+
+@dataclasses.dataclass
+class ViewLoaded(Message):
+    view: ArticleView
+    ids: list[int]
+    select: int | None  # the article to put the cursor on
+    chosen: bool  # the user asked for that article (n/p): it is read, not only shown
+    whole: bool  # False for the first screenful of a long list
+
+
+@dataclasses.dataclass
+class ArticleLoaded(Message):
+    row: ArticleRow
+    page: Text
+    width: int
+
+
+@dataclasses.dataclass
+class ArticleChanged(Message):
+    row: ArticleRow  # its read/starred state as stored now
+
+
+@dataclasses.dataclass
+class UnreadFound(Message):
+    ids: list[int]  # the list that was searched
+    index: int | None  # the next unread article in it; None: look in the next feed
+    direction: int
+
+
+@dataclasses.dataclass
+class SearchFinished(Message):
+    text: str
+    results: SearchResults | None
+    error: str = ""
+
+
+@dataclasses.dataclass
+class LibraryChanged(Message):
+    """A worker changed many articles (mark all read, a refresh, a delete)."""
+
+    notice: str
+    keep: str | None = None
+
+
+@dataclasses.dataclass
+class SourceAdded(Message):
+    result: AddResult
+
+
+@dataclasses.dataclass
+class RefreshProgressed(Message):
+    """A feed of a refresh is done (`progress`), or the whole refresh (`report`).
+
+    Posted, not called: call_from_thread would hold the refresh up until the
+    screen had caught up, once per feed (a 200-feed refresh took twice as long).
+    """
+
+    progress: Progress | None = None
+    report: RefreshReport | None = None
 
 
 class TuinewsApp(App[None]):
@@ -95,16 +181,18 @@ class TuinewsApp(App[None]):
         super().__init__()
         self._config = config
         self._clock = clock
+        self.library = Library(config, clock=lambda: clock().timestamp())
         self._state_path = state_path or Path(platformdirs.user_state_dir(APP_NAME)) / "ui.json"
         self._view: ArticleView = ALL
-        self._search: SearchQuery | None = None  # while results are shown
+        self._search_terms: tuple[str, ...] | None = None  # while results are shown
         self._search_timer: Timer | None = None
         self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
-        self._undo: list[int] = []  # the ids the last "mark all read" changed
+        self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
+        self._refreshing = False  # one refresh at a time
+        self._stop_refresh = threading.Event()
         self._refreshed: list[SourceOutcome] = []  # done, not yet shown in the feed list
         self._refreshed_shown_at = 0.0  # time.monotonic() of the last such update
         self._refreshed_timer: Timer | None = None
-        self._store: Store | None = None
         self.sub_title = config.db_path.stem
 
     # ------------------------------------------------------------ layout
@@ -127,7 +215,8 @@ class TuinewsApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_keymap(self._config.keys)  # [keys] in config.toml: binding id = "keys"
-        self._store = Store(self._config.db_path)
+        for warning in (*self._config.warnings, *self._unknown_key_warnings()):
+            self.notify(warning, severity="warning", markup=False, timeout=10)
         for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
             self.query_one(pane).border_title = title
         state = self._load_state()
@@ -143,74 +232,110 @@ class TuinewsApp(App[None]):
             self._restore_scroll = (state["article"], scroll)
         # The list and the feed counts load side by side: the first screen needs both.
         self.load_view(self._view, state.get("article"))
-        self.load_feeds(keep=feed_option)
+        self.load_feeds(keep=feed_option, samples=True)
         self.query_one(ArticleList).focus()
-        self._seen_version = self._store.data_version()
-        self._seen_count = self._store.article_count()
+        self.library.changed_elsewhere()  # the baseline for the check below
         self.set_interval(OTHER_WRITERS_CHECK, self._check_other_writers)
         if self._config.auto_refresh_minutes:
             self.set_interval(self._config.auto_refresh_minutes * 60, self.action_refresh_all)
+        self._watch_signals()
+
+    def _unknown_key_warnings(self) -> list[str]:
+        from tuinews.ui.screens import MODAL_SCREENS
+
+        classes = [type(self), ArticleList, Reader, FeedList, *MODAL_SCREENS]
+        ids = {binding.id for cls in classes for binding in cls.BINDINGS if binding.id}
+        return unknown_key_warnings(self._config.keys, ids)
+
+    def _watch_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal closed) keep the place in the list, as q does."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(number, self._quit_now)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # not the main thread, or no signals here: q still saves
+
+    def _unwatch_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.remove_signal_handler(number)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return
 
     def _check_other_writers(self) -> None:
         """Another process (a cron refresh) wrote to the library: show what it brought."""
-        if self._store is None:
-            return
-        version = self._store.data_version()
-        if version == self._seen_version:
-            return
-        self._seen_version = version
-        count = self._store.article_count()  # our own workers' writes change counts only
-        new_articles, self._seen_count = count != self._seen_count, count
-        self.load_feeds(reload_list=new_articles and self._search is None)
+        new_articles = self.library.changed_elsewhere()
+        if new_articles is not None:
+            self.load_feeds(reload_list=new_articles and self._search_terms is None)
 
     def action_refresh_all(self) -> None:
         self.run_refresh(None)
 
     async def action_quit(self) -> None:
+        self._quit_now()
+
+    def _quit_now(self) -> None:
         self._save_state()  # while the panes still exist
+        self._stop_refresh.set()  # a refresh waiting on a slow server ends now
         self.exit()
 
     def on_unmount(self) -> None:
-        if self._store:
-            self._store.close()
+        self._stop_refresh.set()
+        self._unwatch_signals()
+        self.library.close()
 
     def _fetch_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
-        return self._store.article_rows(ids) if self._store else []
+        return self.library.article_rows(ids)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed says so in one line; the app goes on."""
+        worker = event.worker
+        if worker.group == "refresh" and worker.is_finished:
+            self._refreshing = False
+            if event.state is not WorkerState.SUCCESS:
+                self._progress(None, None, "")
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        if isinstance(error, RefreshCancelled):
+            return
+        known = isinstance(error, (Refused, NotFound, QueryError)) or type(error).__module__ in {
+            "tuinews.store",
+            "tuinews.library",
+        }
+        what = str(error) if known else f"{type(error).__name__}: {error}"
+        name = worker.name.replace("_", " ").strip()
+        self.notify(clean_line(f"Could not {name}: {what}", 300), severity="error", markup=False)
 
     # ------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="feeds")
-    def load_feeds(self, keep: str | None = None, reload_list: bool = False) -> None:
+    @work(thread=True, exclusive=True, group="feeds", exit_on_error=False, name="load feeds")
+    def load_feeds(
+        self, keep: str | None = None, reload_list: bool = False, samples: bool = False
+    ) -> None:
+        """Read the feed list; with `samples`, a brand-new library gets the samples first."""
+        if samples and self.library.import_samples_if_new():
+            keep, reload_list = "all", True
+        self.post_message(FeedsLoaded(self.library.feed_listing(), keep, reload_list))
+
+    @on(FeedsLoaded)
+    def _show_feeds(self, event: FeedsLoaded) -> None:
         """Rebuild the feed list; reload the article list too when asked or when its
         feed is gone (it keeps its place on the current article)."""
-        with Store(self._config.db_path) as store:
-            feeds = store.feeds()
-            starred = len(store.article_ids(ArticleView(starred=True)))
-            searches = [(s, self._unread_matches(store, s)) for s in store.saved_searches()]
-        self.call_from_thread(self._show_feeds, feeds, starred, searches, keep, reload_list)
-
-    def _unread_matches(self, store: Store, search: SavedSearch) -> int | None:
-        """A saved search's unread count, or None when its query no longer parses."""
-        from tuinews.search_query import QueryError, parse_query
-
-        try:
-            query = parse_query(search.query, now=self._clock().timestamp())
-        except QueryError:
-            return None
-        return len(store.search(dataclasses.replace(query, unread=True), limit=100_000))
-
-    def _show_feeds(
-        self, feeds, starred: int, searches, keep: str | None, reload_list: bool
-    ) -> None:
         feed_list = self.query_one(FeedList)
         current = feed_list.highlighted_option
-        keep = keep or (current.id if current else "all")
+        keep = event.keep or (current.id if current else "all")
+        listing = event.listing
         with feed_list.prevent(OptionList.OptionHighlighted):
-            feed_list.show(feeds, starred=starred, searches=searches, keep=keep)
+            feed_list.show(
+                listing.feeds, starred=listing.starred, searches=listing.searches, keep=keep
+            )
         option = feed_list.highlighted_option
         self._show_feed_error(option.id if option else None)
         view = (FeedList.view_of(option.id) if option and option.id else ALL) or self._view
-        if view != self._view or reload_list:
+        if view != self._view or event.reload_list:
             self._view = view
             self.load_view(view, self.query_one(ArticleList).current_id)
 
@@ -223,13 +348,16 @@ class TuinewsApp(App[None]):
         if (saved := self.query_one(FeedList).searches.get(option_id)) is not None:
             self.query_one("#search", Input).value = saved.query  # runs it, as if typed
             return
+        self._leave_search()
         self._view = FeedList.view_of(option_id) or ALL
-        if self._search is not None:
+        self.load_view(self._view)
+
+    def _leave_search(self) -> None:
+        if self._search_terms is not None:
             self.query_one("#search", Input).value = ""
-            self._search = None
+            self._search_terms = None
             self._search_message("")
             self.query_one("#articles").border_title = "Articles"
-        self.load_view(self._view)
 
     def _show_feed_error(self, option_id: str | None) -> None:
         """The highlighted feed's last refresh error, in words, under its articles (the
@@ -243,37 +371,38 @@ class TuinewsApp(App[None]):
     def _feed_selected(self) -> None:
         self.query_one(ArticleList).focus()
 
-    @work(thread=True, exclusive=True, group="view")
-    def load_view(self, view: ArticleView, select: int | None = None) -> None:
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
+    def load_view(self, view: ArticleView, select: int | None = None, chosen: bool = False) -> None:
         """A screenful first, then the whole list: the first paint does not wait for
-        100,000 ids (unless the article to restore is further down)."""
-        with Store(self._config.db_path) as store:
-            if select is None:
-                first = store.article_ids(view, limit=FIRST_PAGE)
-                self.call_from_thread(self._show_view, view, first, None)
-                if len(first) < FIRST_PAGE:
-                    return
-            ids = store.article_ids(view)
+        100,000 ids (unless the article to select is further down)."""
         if select is None:
-            self.call_from_thread(self._extend_view, view, ids)
-        else:
-            self.call_from_thread(self._show_view, view, ids, select)
+            first = self.library.article_ids(view, limit=FIRST_PAGE)
+            self.post_message(ViewLoaded(view, first, None, False, len(first) < FIRST_PAGE))
+            if len(first) < FIRST_PAGE:
+                return
+        ids = self.library.article_ids(view)
+        self.post_message(ViewLoaded(view, ids, select, chosen, True))
 
-    def _extend_view(self, view: ArticleView, ids: list[int]) -> None:
-        if view == self._view and self._search is None:
-            self.query_one(ArticleList).extend(ids)
-
-    def _show_view(self, view: ArticleView, ids: list[int], select: int | None) -> None:
-        if view == self._view and self._search is None:
-            self.query_one(ArticleList).show(ids, show_feed=view.feed_id is None, select=select)
-            if not ids:
-                reader = self.query_one(Reader)
-                reader.show(Text("No articles here.", style="dim"), reader.reading_width)
+    @on(ViewLoaded)
+    def _show_view(self, event: ViewLoaded) -> None:
+        if event.view != self._view or self._search_terms is not None:
+            return  # the user went elsewhere meanwhile
+        articles = self.query_one(ArticleList)
+        if event.select is None and event.whole and articles.article_ids:
+            articles.extend(event.ids)  # the rest of a list whose first page is shown
+            return
+        show_feed = event.view.feed_id is None
+        articles.show(event.ids, show_feed=show_feed, select=event.select, chosen=event.chosen)
+        if not event.ids:
+            reader = self.query_one(Reader)
+            reader.show(Text("No articles here.", style="dim"), reader.reading_width)
 
     @on(ArticleList.Highlighted)
     def _article_highlighted(self, event: ArticleList.Highlighted) -> None:
+        self._shown_unread = None if event.chosen else event.article_id
         mark_read = event.chosen and self._config.mark_read_on_open
-        self.load_article(event.article_id, self.query_one(Reader).reading_width, mark_read)
+        width = self.query_one(Reader).reading_width
+        self.load_article(event.article_id, width, mark_read, self._search_terms or ())
 
     # ------------------------------------------------------------ search
 
@@ -288,30 +417,34 @@ class TuinewsApp(App[None]):
     def _search_submitted(self) -> None:
         self.query_one(ArticleList).focus()
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False, name="search")
     def run_search(self, text: str) -> None:
-        from tuinews.search_query import QueryError, parse_query
-
         if not text.strip():
-            self.call_from_thread(self._end_search)
+            self.post_message(SearchFinished(text, None))
             return
         try:
-            query = parse_query(text, now=self._clock().timestamp())
+            results = self.library.search(text, snippets_for=SNIPPETS_SHOWN)
         except QueryError as error:
-            self.call_from_thread(self._search_message, str(error))
+            self.post_message(SearchFinished(text, None, str(error)))
             return
-        with Store(self._config.db_path) as store:
-            ids = [hit.article_id for hit in store.search(query)]
-            snippets = store.snippets(query.match, ids[:SNIPPETS_SHOWN]) if query.match else {}
-        self.call_from_thread(self._show_results, text, query, ids, snippets)
+        self.post_message(SearchFinished(text, results))
 
-    def _show_results(self, text: str, query, ids: list[int], snippets: dict[int, str]) -> None:
-        if self.query_one("#search", Input).value != text:
+    @on(SearchFinished)
+    def _show_results(self, event: SearchFinished) -> None:
+        if self.query_one("#search", Input).value != event.text:
             return  # the user typed on: a newer search is coming
-        self._search = query
-        self._search_message(f"{len(ids)} found" if ids else "nothing found")
+        if event.error:
+            self._search_message(event.error)
+            return
+        results = event.results
+        if results is None:
+            self._end_search()
+            return
+        self._search_terms = results.terms
+        self._search_message(f"{results.total} found" if results.total else "nothing found")
         self.query_one("#articles").border_title = "Search results"
-        self.query_one(ArticleList).show(ids, show_feed=True, snippets=snippets)
+        ids = [hit.article_id for hit in results.hits]
+        self.query_one(ArticleList).show(ids, show_feed=True, snippets=results.snippets)
         if not ids:
             reader = self.query_one(Reader)
             reader.show(Text("No article matches.", style="dim"), reader.reading_width)
@@ -321,10 +454,10 @@ class TuinewsApp(App[None]):
 
     def _end_search(self) -> None:
         """Back to the list the search replaced."""
-        if self._search is None:
+        if self._search_terms is None:
             self._search_message("")
             return
-        self._search = None
+        self._search_terms = None
         self._search_message("")
         self.query_one("#articles").border_title = "Articles"
         self.load_view(self._view)
@@ -338,38 +471,44 @@ class TuinewsApp(App[None]):
     @on(Reader.WidthChanged)
     def _relayout(self) -> None:
         if (article_id := self.query_one(ArticleList).current_id) is not None:
-            self.load_article(article_id, self.query_one(Reader).reading_width)
+            width = self.query_one(Reader).reading_width
+            self.load_article(article_id, width, False, self._search_terms or ())
 
     @on(ArticleList.Opened)
     def _article_opened(self) -> None:
         self.query_one(Reader).focus()
 
-    @work(thread=True, exclusive=True, group="reader")
-    def load_article(self, article_id: int, width: int, mark_read: bool = False) -> None:
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False, name="open the article")
+    def load_article(
+        self, article_id: int, width: int, mark_read: bool, terms: tuple[str, ...]
+    ) -> None:
         """Lay the article out off the UI thread (a 5 MB body takes a while) and mark it read."""
-        with Store(self._config.db_path) as store:
-            row, body = store.article(article_id), store.article_body(article_id)
-            if row is None or body is None:
-                return
-            terms = self._search.terms if self._search else ()
-            page = article_page(row, body.summary, render_body(body, row.link), width, terms)
-            if not row.read and mark_read:
-                store.set_read([article_id], True)
-                row = store.article(article_id)
-        self.call_from_thread(self._show_article, row, page, width)
+        try:
+            article = self.library.open_article(article_id, mark_read=mark_read)
+        except NotFound:
+            return  # deleted meanwhile: the list will follow
+        page = article_page(article.row, article.summary, article.body, width, terms)
+        self.post_message(ArticleLoaded(article.row, page, width))
 
-    def _show_article(self, row: ArticleRow, page: Text, width: int) -> None:
-        articles = self.query_one(ArticleList)
-        if articles.current_id != row.id:
+    @on(ArticleLoaded)
+    def _show_article(self, event: ArticleLoaded) -> None:
+        row = event.row
+        if self.query_one(ArticleList).current_id != row.id:
             return  # the cursor moved on while this one was being laid out
-        reader = self.query_one(Reader)
-        reader.show(page, width)
+        scroll = None
         if self._restore_scroll and self._restore_scroll[0] == row.id:
-            reader.scroll_to(y=self._restore_scroll[1], animate=False)  # where reading stopped
+            scroll = self._restore_scroll[1]  # where reading stopped
         self._restore_scroll = None
-        self._article_changed(row)
+        self.query_one(Reader).show(event.page, event.width, scroll_y=scroll)
+        self._row_changed(row)
 
-    def _article_changed(self, row: ArticleRow) -> None:
+    @on(ArticleChanged)
+    def _article_changed(self, event: ArticleChanged) -> None:
+        self._row_changed(event.row)
+
+    def _row_changed(self, row: ArticleRow) -> None:
+        if row.read:
+            self._shown_unread = None if self._shown_unread == row.id else self._shown_unread
         before = self.query_one(ArticleList).update_row(row)
         if before is not None and before != row:
             self.query_one(FeedList).article_changed(before, row)
@@ -383,70 +522,99 @@ class TuinewsApp(App[None]):
 
     def action_toggle_read(self) -> None:
         if row := self._current():
-            self._set_flag(row.id, "read", not row.read)
+            if row.read:
+                self._shown_unread = None  # marked unread on purpose: n moves past it
+            self.set_flag(row.id, "read", not row.read)
 
     def action_toggle_star(self) -> None:
         if row := self._current():
-            self._set_flag(row.id, "starred", not row.starred)
+            self.set_flag(row.id, "starred", not row.starred)
 
-    @work(thread=True)
-    def _set_flag(self, article_id: int, flag: str, value: bool) -> None:
-        with Store(self._config.db_path) as store:
-            if flag == "read":
-                store.set_read([article_id], value)
-            else:
-                store.set_starred([article_id], value)
-            row = store.article(article_id)
-        if row:
-            self.call_from_thread(self._article_changed, row)
-
-    @work(thread=True)
-    def action_mark_view_read(self) -> None:
-        with Store(self._config.db_path) as store:
-            changed = store.unread_ids(self._view)
-            store.set_read(changed, True)
-        self._undo = changed
-        self.call_from_thread(self._after_bulk_change, f"Marked {len(changed)} read (u undoes)")
-
-    @work(thread=True)
-    def action_undo(self) -> None:
-        if not self._undo:
-            self.call_from_thread(self.notify, "Nothing to undo", markup=False)
-            return
-        with Store(self._config.db_path) as store:
-            store.set_read(self._undo, False)
-        count, self._undo = len(self._undo), []
-        self.call_from_thread(self._after_bulk_change, f"Marked {count} unread again")
-
-    def _after_bulk_change(self, message: str) -> None:
-        self.notify(message, markup=False)
-        self.load_feeds(reload_list=True)
-
-    @work(thread=True, exclusive=True, group="reader")
-    def action_next_unread(self, direction: int = 1) -> None:
-        """The next unread article in this list; past its end, the next feed with unread."""
-        articles = self.query_one(ArticleList)
-        with Store(self._config.db_path) as store:
-            unread = set(store.unread_ids(self._view))
-        ids = articles.article_ids
-        order = range(articles.cursor + direction, len(ids) if direction > 0 else -1, direction)
-        target = next((i for i in order if ids[i] in unread), None)
-        if target is not None:
-            self.call_from_thread(articles.move_to, target)
+    @work(thread=True, exit_on_error=False, name="change the article")
+    def set_flag(self, article_id: int, flag: str, value: bool) -> None:
+        if flag == "read":
+            self.library.set_read([article_id], value)
         else:
-            self.call_from_thread(self._next_unread_feed, direction)
+            self.library.set_starred([article_id], value)
+        if row := self.library.article(article_id):
+            self.post_message(ArticleChanged(row))
+
+    def action_mark_view_read(self) -> None:
+        self.mark_view_read(self._view)
+
+    @work(thread=True, exit_on_error=False, name="mark all read")
+    def mark_view_read(self, view: ArticleView) -> None:
+        count = self.library.mark_view_read(view)
+        self.post_message(LibraryChanged(f"Marked {count} read (u undoes)"))
+
+    @work(thread=True, exit_on_error=False, name="undo")
+    def action_undo(self) -> None:
+        count = self.library.undo_mark_read()
+        self.post_message(LibraryChanged(f"Marked {count} unread again" if count else ""))
+        if not count:
+            self.notify("Nothing to undo", markup=False)
+
+    @on(LibraryChanged)
+    def _library_changed(self, event: LibraryChanged) -> None:
+        if event.notice:
+            self.notify(event.notice, markup=False)
+        self.load_feeds(event.keep, reload_list=True)
+
+    def action_next_unread(self, direction: int = 1) -> None:
+        """The next unread article in this list; past its end, the next feed with unread.
+
+        An article the list only showed (a feed was just entered) and that is still
+        unread is the next one: n reads it rather than skipping it."""
+        articles = self.query_one(ArticleList)
+        if direction > 0 and self._shown_unread == articles.current_id is not None:
+            articles.choose_current()
+            return
+        self.find_next_unread(self._view, articles.article_ids, articles.cursor, direction)
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False, name="find unread")
+    def find_next_unread(
+        self, view: ArticleView, ids: list[int], cursor: int, direction: int
+    ) -> None:
+        unread = set(self.library.unread_ids(view))
+        order = range(cursor + direction, len(ids) if direction > 0 else -1, direction)
+        target = next((i for i in order if ids[i] in unread), None)
+        self.post_message(UnreadFound(ids, target, direction))
+
+    @on(UnreadFound)
+    def _next_unread_found(self, event: UnreadFound) -> None:
+        articles = self.query_one(ArticleList)
+        if articles.article_ids is not event.ids:
+            return  # the list changed meanwhile: this answer is about another one
+        if event.index is not None:
+            articles.move_to(event.index)
+        else:
+            self._next_unread_feed(event.direction)
 
     def _next_unread_feed(self, direction: int) -> None:
+        """Enter the next feed with unread articles (the previous one with `direction` -1)
+        on its first unread article going forward, its last going back."""
         feed_list = self.query_one(FeedList)
         options = feed_list.options
         start = feed_list.highlighted or 0
         order = range(start + direction, len(options) if direction > 0 else -1, direction)
         for index in order:
             option = options[index]
-            if option.id and feed_list.unread.get(option.id):
-                feed_list.highlighted = index
+            view = FeedList.view_of(option.id) if option.id else None
+            if view is not None and view.feed_id is not None and feed_list.unread.get(option.id):
+                with feed_list.prevent(OptionList.OptionHighlighted):
+                    feed_list.highlighted = index
+                self._show_feed_error(option.id)
+                self._leave_search()
+                self._view = view
+                self.enter_on_unread(view, direction)
                 return
         self.notify("No more unread articles", markup=False)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
+    def enter_on_unread(self, view: ArticleView, direction: int) -> None:
+        unread = self.library.unread_ids(view)
+        target = (unread[0] if direction > 0 else unread[-1]) if unread else None
+        self.post_message(ViewLoaded(view, self.library.article_ids(view), target, True, True))
 
     # ------------------------------------------------------------ links
 
@@ -457,11 +625,10 @@ class TuinewsApp(App[None]):
         if not row.link:
             self.notify("Not opened: this article has no link", markup=False)
             return
+        shown = clean_line(row.link, 80)
         if not is_openable(row.link):
-            shown = clean_line(row.link, 80)
             self.notify(f"Not opened: only http(s) links open ({shown})", markup=False)
             return
-        shown = clean_line(row.link, 80)
         if self._open_in_browser(row.link):
             self.notify(f"Opened {shown}", markup=False)
         else:
@@ -491,7 +658,7 @@ class TuinewsApp(App[None]):
             self.copy_to_clipboard(clean_line(row.link, 4096))
             self.notify("Link copied", markup=False)
 
-    # ------------------------------------------------------------ sources
+    # ------------------------------------------------------------ refreshing
 
     def action_refresh(self, everything: bool) -> None:
         feed_id = self._view.feed_id
@@ -499,47 +666,36 @@ class TuinewsApp(App[None]):
             everything = True  # "All articles", "Unread", "Starred" refresh everything
         self.run_refresh(None if everything else feed_id)
 
-    class RefreshProgressed(Message):
-        """A feed of a refresh is done (`progress`), or the whole refresh (`summary`).
-
-        Posted, not called: call_from_thread would hold the refresh up until the
-        screen had caught up, once per feed (a 200-feed refresh took twice as long).
-        """
-
-        def __init__(self, progress: Progress | None = None, summary: str = "") -> None:
-            super().__init__()
-            self.progress = progress
-            self.summary = summary
-
-    @work(thread=True, exclusive=True, group="refresh")
     def run_refresh(self, feed_id: int | None) -> None:
-        with Store(self._config.db_path) as store:
-            feeds = [f for f in store.feeds() if feed_id is None or f.id == feed_id]
-            self.call_from_thread(self._progress, 0, len(feeds), "Refreshing…")
-            outcomes = refresh_feeds(
-                store,
-                feeds,
-                max_bytes=self._config.max_document_bytes,
-                max_download_bytes=self._config.max_download_bytes,
-                on_progress=lambda step: self.post_message(self.RefreshProgressed(step)),
-            )
-        added = sum(o.added for o in outcomes)
-        failed = sum(1 for o in outcomes if o.error)
-        summary = f"{added} new articles" + (
-            f", {failed} source{'s' if failed > 1 else ''} failed" if failed else ""
+        """Start a refresh unless one runs (R pressed twice, the auto-refresh timer)."""
+        if self._refreshing:
+            self.notify("A refresh is already running", markup=False)
+            return
+        self._refreshing = True
+        self._progress(0, None, "Refreshing…")
+        self.refresh_worker(feed_id)
+
+    @work(thread=True, group="refresh", exit_on_error=False, name="refresh")
+    def refresh_worker(self, feed_id: int | None) -> None:
+        report = self.library.refresh(
+            None if feed_id is None else [feed_id],
+            on_progress=lambda step: self.post_message(RefreshProgressed(step)),
+            cancel=self._stop_refresh,
         )
-        self.post_message(self.RefreshProgressed(summary=summary))
+        self.post_message(RefreshProgressed(report=report))
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
-        if event.progress is None:
+        if event.report is not None:
             if self._refreshed_timer is not None:
                 self._refreshed_timer.stop()
                 self._refreshed_timer = None
             self._refreshed = []  # the whole list is read again below
-            self._progress(None, None, event.summary)
-            self._after_bulk_change(event.summary)
+            summary = event.report.summary
+            self._progress(None, None, summary)
+            self.post_message(LibraryChanged(summary))
             return
+        assert event.progress is not None
         outcome = event.progress.outcome
         title = clean_line(outcome.title, 60)
         self._progress(event.progress.done, event.progress.total, f"Refreshing… {title}")
@@ -564,35 +720,51 @@ class TuinewsApp(App[None]):
         # one line of fixed size (see app.tcss): no layout pass for each feed of a refresh
         self.query_one("#status-text", Label).update(Text(text), layout=False)
 
+    # ------------------------------------------------------------ sources
+
     def action_add_source(self) -> None:
         def added(source: str | None) -> None:
             if source:
                 self.add_source(source)
 
-        self.push_screen(AddSourceScreen(), added)
+        self.push_screen(AddSourceScreen(self.library.check_source), added)
 
-    @work(thread=True)
-    def add_source(self, source: str) -> None:
-        from tuinews.library import SourceRequest, add_sources
+    @work(thread=True, exit_on_error=False, name="add the source")
+    def add_source(self, source: str, keep_failed: bool = False) -> None:
+        (result,) = self.library.add_sources([SourceRequest(source)], keep_failed=keep_failed)
+        self.post_message(SourceAdded(result))
 
-        with Store(self._config.db_path) as store:
-            (result,) = add_sources(
-                store,
-                [SourceRequest(source)],
-                max_bytes=self._config.max_document_bytes,
-                max_download_bytes=self._config.max_download_bytes,
-            )
-        if result.feed is None:
-            message = result.error or "could not add"
-        elif result.outcome and result.outcome.error:
+    @on(SourceAdded)
+    def _source_added(self, event: SourceAdded) -> None:
+        result = event.result
+        if result.error and result.outcome is not None:
+            self._offer_to_keep(result)
+            return
+        if result.error:
+            message = result.error
+        elif result.already and result.feed:
+            message = f"Already in the library: {result.feed.title}"
+        elif result.feed and result.outcome and result.outcome.error:
             message = f"Added, but {result.outcome.error}"
         else:
-            message = f"Added {result.feed.title}"
-        self.call_from_thread(self.notify, clean_line(message, 200), markup=False)
-        keep = f"feed-{result.feed.id}" if result.feed else None
-        self.call_from_thread(self.load_feeds, keep)
-        if result.feed and len(result.discovered) > 1:
-            self.call_from_thread(self._offer_feeds, result.feed.id, result.discovered)
+            message = f"Added {result.feed.title}" if result.feed else "Nothing added"
+        self.notify(clean_line(message, 200), markup=False)
+        self.load_feeds(f"feed-{result.feed.id}" if result.feed else None)
+        if result.feed and result.added and len(result.discovered) > 1:
+            self._offer_feeds(result.feed.id, result.discovered)
+
+    def _offer_to_keep(self, result: AddResult) -> None:
+        """The first import failed, so nothing was added: keep it all the same?"""
+        question = Text.assemble(
+            (clean_line(result.error, 300), "bold"),
+            "\n\nNothing was added. Keep it anyway, to refresh later?",
+        )
+
+        def answered(keep: bool | None) -> None:
+            if keep:
+                self.add_source(result.request.source, keep_failed=True)
+
+        self.push_screen(ConfirmScreen(question), answered)
 
     def _offer_feeds(self, feed_id: int, candidates: tuple[str, ...]) -> None:
         """The page listed several feeds; the first was taken: let the user pick another."""
@@ -603,12 +775,12 @@ class TuinewsApp(App[None]):
 
         self.push_screen(ChooseFeedScreen(candidates), chosen)
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False, name="switch feeds")
     def switch_feed(self, feed_id: int, url: str) -> None:
         """Follow another of the page's feeds instead of the one just added."""
-        with Store(self._config.db_path) as store:
-            store.remove_feed(feed_id)  # just added: nothing of the user's is in it yet
-        self.call_from_thread(self.add_source, url)
+        self.library.remove_feed(feed_id)  # just added: nothing of the user's is in it yet
+        (result,) = self.library.add_sources([SourceRequest(url)])
+        self.post_message(SourceAdded(result))
 
     def _highlighted_search(self) -> SavedSearch | None:
         feed_list = self.query_one(FeedList)
@@ -617,14 +789,7 @@ class TuinewsApp(App[None]):
 
     def action_save_search(self) -> None:
         """ctrl+s: keep the query in the bar as a smart feed in the feed list."""
-        from tuinews.search_query import QueryError, parse_query
-
         text = self.query_one("#search", Input).value.strip()
-        try:
-            parse_query(text, now=self._clock().timestamp())
-        except QueryError as error:
-            self._search_message(f"not saved: {error}")
-            return
         if not text:
             self._search_message("type a search to save it")
             return
@@ -635,12 +800,10 @@ class TuinewsApp(App[None]):
 
         self.push_screen(NameScreen("Save this search as", text), named)
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False, name="save the search")
     def store_search(self, name: str, query: str) -> None:
-        with Store(self._config.db_path) as store:
-            search_id = store.save_search(name, query)
-        self.call_from_thread(self.notify, f"Saved search {clean_line(name, 80)}", markup=False)
-        self.call_from_thread(self.load_feeds, f"search-{search_id}")
+        search_id = self.library.save_search(name, query)
+        self.post_message(LibraryChanged(f"Saved search {name}", keep=f"search-{search_id}"))
 
     def action_rename_search(self) -> None:
         saved = self._highlighted_search()
@@ -654,14 +817,10 @@ class TuinewsApp(App[None]):
 
         self.push_screen(NameScreen("Rename the saved search", saved.name), named)
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False, name="rename the search")
     def rename_search(self, search_id: int, name: str) -> None:
-        with Store(self._config.db_path) as store:
-            try:
-                store.rename_search(search_id, name)
-            except ValueError as error:
-                self.call_from_thread(self.notify, str(error), markup=False)
-        self.call_from_thread(self.load_feeds, f"search-{search_id}")
+        self.library.rename_search(search_id, name)
+        self.post_message(LibraryChanged("", keep=f"search-{search_id}"))
 
     def action_delete_feed(self) -> None:
         if (saved := self._highlighted_search()) is not None:
@@ -669,6 +828,7 @@ class TuinewsApp(App[None]):
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
+                    self.action_clear_search()
                     self.delete_search(saved.id)
 
             self.push_screen(ConfirmScreen(question), confirmed)
@@ -688,20 +848,16 @@ class TuinewsApp(App[None]):
 
         self.push_screen(ConfirmScreen(question), answered)
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False, name="delete the search")
     def delete_search(self, search_id: int) -> None:
-        with Store(self._config.db_path) as store:
-            store.delete_search(search_id)
-        self.call_from_thread(self.action_clear_search)
-        self.call_from_thread(self.load_feeds, "all")
+        self.library.delete_search(search_id)
+        self.post_message(LibraryChanged("", keep="all"))
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False, name="delete the feed")
     def delete_feed(self, feed_id: int) -> None:
-        with Store(self._config.db_path) as store:
-            kept = store.remove_feed(feed_id)
+        kept = self.library.remove_feed(feed_id)
         note = f"; kept {kept} starred articles" if kept else ""
-        self.call_from_thread(self.notify, f"Feed deleted{note}", markup=False)
-        self.call_from_thread(self.load_feeds, "all")
+        self.post_message(LibraryChanged(f"Feed deleted{note}", keep="all"))
 
     # ------------------------------------------------------------ focus, help, state
 
@@ -732,15 +888,19 @@ class TuinewsApp(App[None]):
             ("Reader", effective(Reader.BINDINGS)),
             ("Feed list", effective(FeedList.BINDINGS)),
         ]
-        from tuinews.search_query import QUERY_HELP
-
         self.push_screen(HelpScreen(sections, QUERY_HELP))
+
+    def _state_key(self) -> str:
+        """UI state is kept per library: `--db other.db` has a place of its own."""
+        return str(self._config.db_path.expanduser().resolve())
 
     def _load_state(self) -> dict:
         try:
-            state = json.loads(self._state_path.read_text())
+            saved = json.loads(self._state_path.read_text())
         except (OSError, ValueError):
             return {}
+        libraries = saved.get("libraries") if isinstance(saved, dict) else None
+        state = libraries.get(self._state_key()) if isinstance(libraries, dict) else None
         return state if isinstance(state, dict) else {}
 
     def _save_state(self) -> None:
@@ -752,7 +912,14 @@ class TuinewsApp(App[None]):
             "theme": self.theme,
         }
         try:
+            saved = json.loads(self._state_path.read_text())
+        except (OSError, ValueError):
+            saved = {}
+        libraries = saved.get("libraries") if isinstance(saved, dict) else None
+        libraries = libraries if isinstance(libraries, dict) else {}
+        libraries[self._state_key()] = state
+        try:
             self._state_path.parent.mkdir(parents=True, exist_ok=True)
-            self._state_path.write_text(json.dumps(state))
+            self._state_path.write_text(json.dumps({"libraries": libraries}))
         except OSError:
             pass  # losing the place in the list is not worth an error on quit

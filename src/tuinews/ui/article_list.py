@@ -93,16 +93,18 @@ class ArticleList(ScrollView, can_focus=True):
         *,
         show_feed: bool,
         select: int | None = None,
+        chosen: bool = False,
         snippets: dict[int, str] | None = None,
     ) -> None:
-        """Replace the list (a new feed or search results), keeping the cursor on `select`."""
+        """Replace the list (a new feed or search results), keeping the cursor on `select`
+        (which the user `chosen` to read, or the list only put there to show)."""
         self._ids, self._rows, self._show_feed = ids, {}, show_feed
         self._snippets = snippets or {}
         self._now = self._clock()
         self.virtual_size = Size(self.size.width, len(ids))
         position = ids.index(select) if select in ids else (0 if ids else -1)
         self.scroll_to(y=max(position - self.size.height // 2, 0), animate=False)
-        self._placed = True
+        self._placed = not chosen
         self.cursor = position
         self._placed = False
         self.refresh()
@@ -169,6 +171,11 @@ class ArticleList(ScrollView, can_focus=True):
         if 0 <= new < len(self._ids):
             self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
             self.post_message(self.Highlighted(self._ids[new], chosen=not self._placed))
+
+    def choose_current(self) -> None:
+        """The article the list put the cursor on is the one the user wants to read."""
+        if self.current_id is not None:
+            self.post_message(self.Highlighted(self.current_id, chosen=True))
 
     def move_to(self, index: int) -> None:
         if self._ids:

@@ -26,10 +26,10 @@ class FeedList(OptionList):
     searches: dict[str, SavedSearch]  # option id → saved search
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="feeds_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="feeds_up"),
+        Binding("g", "first", "Top", show=False, id="feeds_top"),
+        Binding("G", "last", "Bottom", show=False, id="feeds_bottom"),
     ]
 
     def show(

@@ -37,10 +37,13 @@ class Reader(VerticalScroll):
     def reading_width(self) -> int:
         return max(20, min(self.size.width - 4, MAX_READING_WIDTH))
 
-    def show(self, page: Text, width: int) -> None:
-        """Show a page laid out for `width` cells (ask again if that is no longer ours)."""
+    def show(self, page: Text, width: int, scroll_y: float | None = None) -> None:
+        """Show a page laid out for `width` cells (ask again if that is no longer ours),
+        from its top or from `scroll_y` (where reading stopped last time)."""
         self.query_one("#page", Static).update(page)
         self.scroll_home(animate=False)
+        if scroll_y:  # once the new page is laid out: before, there is nothing to scroll
+            self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False)
         self._laid_out_for = width
         if width != self.reading_width:
             self.post_message(self.WidthChanged())

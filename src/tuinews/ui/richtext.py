@@ -12,9 +12,8 @@ from datetime import datetime
 from rich.text import Text
 
 from tuinews.clean import clean_line
-from tuinews.models import ArticleRow
+from tuinews.models import SNIPPET_END, SNIPPET_START, ArticleRow
 from tuinews.render import BlockKind, RenderedArticle, layout, wrap_paragraph
-from tuinews.store import SNIPPET_END, SNIPPET_START
 
 # What a person reads comfortably; longer articles are cut with a note, so a
 # 5 MB body cannot freeze the layout.

@@ -1,6 +1,8 @@
-"""Modal screens: help, confirmation, adding a source."""
+"""Modal screens: help, confirmation, naming, choosing a feed, adding a source."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -12,16 +14,15 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuinews.clean import clean_line
-from tuinews.sources import BadSource, classify_source
 
 
 class HelpScreen(ModalScreen[None]):
     """Every binding of the app and its panes, from their BINDINGS declarations."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="help_down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help_up"),
     ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]], query_help: str) -> None:
@@ -58,7 +59,12 @@ def _key_name(key: str) -> str:
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    """A yes/no question; No is the default (enter on the focused button)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm_yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm_no"),
+    ]
 
     def __init__(self, question: Text) -> None:
         super().__init__()
@@ -71,6 +77,9 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("Yes (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")
 
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
@@ -81,7 +90,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class NameScreen(ModalScreen[str | None]):
     """Ask for a name (a saved search's), with a sensible one filled in."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="name_cancel")]
 
     def __init__(self, question: str, value: str) -> None:
         super().__init__()
@@ -99,7 +108,7 @@ class NameScreen(ModalScreen[str | None]):
 class ChooseFeedScreen(ModalScreen[str | None]):
     """A web page announced several feeds: which one to follow (the first is taken)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Keep the first")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Keep the first", id="choose_feed_cancel")]
 
     def __init__(self, candidates: tuple[str, ...]) -> None:
         super().__init__()
@@ -121,9 +130,15 @@ class ChooseFeedScreen(ModalScreen[str | None]):
 
 
 class AddSourceScreen(ModalScreen[str | None]):
-    """Ask for a feed URL, feed file or folder; refuse what tuinews cannot read."""
+    """Ask for a feed URL, feed file or folder; refuse what tuinews cannot read.
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    `problem` says why a source cannot be added (None when it can be tried)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="add_cancel")]
+
+    def __init__(self, problem: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._problem = problem
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -132,9 +147,11 @@ class AddSourceScreen(ModalScreen[str | None]):
             yield Label("", id="source-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            classify_source(event.value)
-        except BadSource as error:
-            self.query_one("#source-error", Label).update(Text(str(error), style="red"))
+        if problem := self._problem(event.value):
+            self.query_one("#source-error", Label).update(Text(problem, style="red"))
             return
         self.dismiss(event.value.strip())
+
+
+# Whose keys a user may remap, beside the main screen's panes (see config's [keys]).
+MODAL_SCREENS = (HelpScreen, ConfirmScreen, NameScreen, ChooseFeedScreen, AddSourceScreen)
