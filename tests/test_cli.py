@@ -122,7 +122,7 @@ def test_refresh_named_feeds_only(cli, tmp_path: Path) -> None:
         cli("add", str(path))
         path.write_bytes(rss(numbered_items(2), title=path.stem))
         touch_later(path)
-    assert "1 sources: 1 new articles" in cli("refresh", "first").out
+    assert "1 source: 1 new articles" in cli("refresh", "first").out
     counts = {f["title"]: f["total"] for f in json.loads(cli("feeds", "--json").out)}
     assert counts == {"first": 2, "second": 1}
 
@@ -271,25 +271,104 @@ def test_vacuum_with_no_option_only_compacts(cli, feed_file: Path) -> None:
     assert len(json.loads(cli("articles", "--json").out)) == 1
 
 
-def test_bad_usage_exits_2(cli) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli("articles", "--limit", "-3")
-    assert exit_info.value.code == 2
+def test_bad_usage_exits_2_with_one_line_naming_the_command(cli) -> None:
+    result = cli("articles", "--limit", "-3")
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "usage:" not in result.err
+    assert result.err.startswith("tuinews: articles: argument --limit: must not be negative")
 
 
-def test_first_run_imports_the_sample_library(db_path: Path, cli) -> None:
+def test_an_unknown_feed_is_a_usage_error_in_one_line(cli) -> None:
+    result = cli("articles", "--feed", "Nowhere")
+    assert result.code == 2
+    assert result.err == "tuinews: no feed with id or title 'Nowhere'\n"
+
+
+def open_library(db_path: Path):
+    from tuinews.config import Config
+    from tuinews.library import Library
+
+    return Library(Config(db_path=db_path))
+
+
+def test_first_run_imports_the_sample_library_from_a_copy(
+    db_path: Path, cli, isolated_home: Path
+) -> None:
     """What `tuinews` with no command does before it opens the reader."""
-    from tuinews.library import import_samples_if_empty
-    from tuinews.store import Store
-
-    with Store(db_path) as store:
-        results = import_samples_if_empty(store, max_bytes=50 << 20)
-        assert all(result.outcome and not result.outcome.error for result in results)
-        assert import_samples_if_empty(store, max_bytes=50 << 20) == []  # only when empty
+    with open_library(db_path) as library:
+        results = library.import_samples_if_new()
+        assert results and all(result.outcome and not result.outcome.error for result in results)
+        assert library.import_samples_if_new() == []  # only once
     feeds = json.loads(cli("feeds", "--json").out)
     assert {feed["title"] for feed in feeds} >= {"Field Notes", "World Briefing"}
     assert all(feed["last_error"] is None and feed["total"] > 0 for feed in feeds)
     assert len(feeds) == len([p for p in SAMPLES.iterdir() if not p.name.startswith(".")])
+    copy = isolated_home / ".local" / "share" / "tuinews" / "sample_feeds"
+    assert all(Path(feed["source"]).is_relative_to(copy) for feed in feeds)  # not site-packages
+
+
+def test_samples_never_come_back_into_a_library_the_user_emptied(db_path: Path, cli) -> None:
+    with open_library(db_path) as library:
+        library.import_samples_if_new()
+    result = cli("remove", "--samples")
+    assert result.code == 0 and result.out.count("removed") == len(list(SAMPLES.iterdir()))
+    assert json.loads(cli("feeds", "--json").out) == []
+    with open_library(db_path) as library:
+        assert library.import_samples_if_new() == []
+    assert json.loads(cli("feeds", "--json").out) == []
+
+
+def test_a_library_that_began_with_the_users_own_feed_gets_no_samples(
+    db_path: Path, cli, feed_file: Path
+) -> None:
+    cli("add", str(feed_file))
+    with open_library(db_path) as library:
+        assert library.import_samples_if_new() == []
+    assert [feed["title"] for feed in json.loads(cli("feeds", "--json").out)] == ["Morning News"]
+
+
+def test_importing_an_opml_file_twice_reports_once_and_succeeds(
+    cli, tmp_path: Path, feed_file: Path
+) -> None:
+    other = tmp_path / "other.xml"
+    other.write_bytes(rss(numbered_items(1, prefix="Other"), title="Other"))
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="a" xmlUrl="news.xml"/><outline text="b" xmlUrl="other.xml"/>'
+        "</body></opml>"
+    )
+    assert cli("import-opml", str(opml)).code == 0
+    again = cli("import-opml", str(opml))
+    assert again.code == 0
+    assert again.out == "2 already in the library\n" and again.err == ""
+    assert len(json.loads(cli("feeds", "--json").out)) == 2
+
+
+def test_a_listing_cut_short_by_head_ends_quietly(db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(400):
+        (folder / f"{number:03}.txt").write_text(f"Story {number}\n\nBody {number}.\n")
+    command = [sys.executable, "-m", "tuinews", "--db", str(db_path)]
+    subprocess.run([*command, "add", str(folder)], check=True, capture_output=True)
+    reader = subprocess.Popen(
+        [*command, "articles"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # what `| head -1` does once it has its line
+    _, err = reader.communicate()
+    assert reader.returncode == 0
+    assert err == b""
+
+
+def test_a_file_that_is_not_a_library_is_named_with_what_to_do(cli, db_path: Path) -> None:
+    db_path.write_text("my shopping list\n" * 100)
+    result = cli("feeds")
+    assert result.code == 1
+    assert result.err.startswith(f"tuinews: {db_path}: not a tuinews library")
+    assert "unexpected" not in result.err
 
 
 def test_db_can_come_from_the_environment(tmp_path: Path, feed_file: Path) -> None:

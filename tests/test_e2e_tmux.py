@@ -132,3 +132,25 @@ def test_quitting_is_clean(terminal: Terminal):
     shown = terminal.wait_for(lambda s: "[exit status" in s, "tuinews to exit")
     assert "error" not in shown
     assert "[exit status 0]" in shown
+
+
+@pytest.mark.parametrize("signal_name", ["TERM", "HUP"])
+def test_a_signal_keeps_the_place_in_the_list_as_q_does(terminal: Terminal, signal_name: str):
+    """The terminal closed (SIGHUP) or the session ended (SIGTERM): the next start
+    opens where reading stopped."""
+    import json
+
+    terminal.start(shlex.quote(str(TUINEWS)))
+    started(terminal)
+    terminal.press("j")
+    terminal.press("j")
+    time.sleep(0.5)
+    pid = terminal.tmux("display-message", "-p", "-t", terminal.session, "#{pane_pid}").stdout
+    subprocess.run(["kill", f"-{signal_name}", pid.strip()], check=True)
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    state_file = terminal.home / ".local" / "state" / "tuinews" / "ui.json"
+    assert state_file.is_file(), "nothing was saved"
+    (state,) = json.loads(state_file.read_text())["libraries"].values()
+    assert isinstance(state["article"], int)

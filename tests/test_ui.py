@@ -350,6 +350,11 @@ async def test_n_jumps_to_the_next_unread_article(two_feeds, db_path, tmp_path, 
         app = pilot.app
         articles = app.query_one(ArticleList)
 
+        await pilot.press("n")  # Beta 12 is shown at start, never read: n reads it
+        await settle(pilot)
+        assert articles.cursor == 0 and reader_text(app).startswith("Beta 12\n")
+        assert read_flag(sql, "Beta 12") == 1
+
         await pilot.press("n")
         await settle(pilot)
         assert reader_text(app).startswith("Alpha 4\n")
@@ -372,15 +377,49 @@ async def test_n_jumps_to_the_next_unread_article(two_feeds, db_path, tmp_path, 
         assert reader_text(app).startswith("Alpha 2\n")
         assert articles.cursor == 5
 
-        await pilot.press("p")  # Beta 12 was shown at start, never chosen: still unread
-        await settle(pilot)
-        assert articles.cursor == 0
-        assert reader_text(app).startswith("Beta 12\n")
-
         await pilot.press("p")  # nothing unread above any more
         await settle(pilot)
-        assert articles.cursor == 0
+        assert articles.cursor == 5
         assert "No more unread articles" in screen_text(app)
+
+
+async def test_n_reads_the_article_shown_on_entering_a_feed(two_feeds, db_path, tmp_path, sql):
+    alpha = feed_id(sql, "Alpha Feed")
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        await choose_feed(pilot, f"feed-{alpha}")
+        assert reader_text(app).startswith("Alpha 4\n")
+        assert read_flag(sql, "Alpha 4") == 0  # shown, not read: browsing feeds reads nothing
+        await pilot.press("tab", "n")
+        await settle(pilot)
+        assert reader_text(app).startswith("Alpha 4\n")  # not skipped
+        assert read_flag(sql, "Alpha 4") == 1
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader_text(app).startswith("Alpha 3\n")
+
+
+async def test_n_and_p_cross_into_the_nearest_unread_of_the_next_feed(
+    two_feeds, db_path, tmp_path, sql, cli
+):
+    """The feed list has Alpha Feed, then Beta Feed. Going back from Beta into Alpha
+    lands on Alpha's last unread article (the nearest one), not on its newest."""
+    done = ids_newest_first(sql, "title IN ('Alpha 0', 'Beta 12', 'Beta 11', 'Beta 10')")
+    assert cli("mark", *map(str, done), "--read").code == 0
+    beta = feed_id(sql, "Beta Feed")
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        await choose_feed(pilot, f"feed-{beta}")
+        await pilot.press("tab", "p")
+        await settle(pilot)
+        assert app.query_one(FeedList).highlighted_option.id == f"feed-{feed_id(sql, 'Alpha Feed')}"
+        assert reader_text(app).startswith("Alpha 1\n")
+        assert read_flag(sql, "Alpha 1") == 1  # chosen with p: read
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader_text(app).startswith("Alpha 3\n")  # Alpha 4 was the one shown by g
 
 
 # ---------------------------------------------------------------- focus and feeds

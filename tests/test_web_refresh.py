@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
 from feedgen import numbered_items, rss
 
 from tuinews.models import SourceKind
@@ -151,6 +152,34 @@ def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
     assert feed["last_error"] is None
 
 
+def test_adding_a_page_whose_feed_is_in_the_library_says_so(cli, server) -> None:
+    serve_feed(server, "/feed.xml", rss(numbered_items(2), title="Found Feed"))
+    page = b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+    server.routes["/blog"] = lambda h: h.reply(200, page, Content_Type="text/html")
+    cli("add", server.url("/feed.xml"))
+
+    result = cli("add", server.url("/blog"))
+    assert result.code == 1
+    assert f"{server.url('/feed.xml')}: already in the library as Found Feed" in result.err
+    assert [feed["source"] for feed in feeds_by_title(cli).values()] == [server.url("/feed.xml")]
+
+
+@pytest.mark.parametrize("answer", [404, "nothing listening"])
+def test_a_url_that_fails_is_not_left_behind_unless_kept(cli, server, answer) -> None:
+    server.routes["/typo.xml"] = lambda h: h.reply(404, b"not here")
+    url = server.url("/typo.xml") if answer == 404 else "http://127.0.0.1:9/feed.xml"
+    result = cli("add", url)
+    assert result.code == 1
+    assert result.err.startswith(f"tuinews: {url}: ")
+    assert "nothing was added" in result.err
+    assert feeds_by_title(cli) == {}
+
+    kept = cli("add", url, "--keep")
+    assert kept.code == 1 and "added, but" in kept.err
+    (feed,) = feeds_by_title(cli).values()
+    assert feed["source"] == url and feed["last_error"]
+
+
 def test_a_found_feed_is_not_asked_with_the_pages_validators(cli, server) -> None:
     """A static server answers 304 to any If-Modified-Since later than its file: the
     page's Last-Modified, sent for the feed, once left the feed empty."""
@@ -233,7 +262,7 @@ async def test_refreshing_many_new_web_feeds_in_the_tui(server, db_path, tmp_pat
             status = str(app.query_one("#status-text", Label).render())
             if "new articles" in status:
                 break
-        assert status == f"{count * 3} new articles"
+        assert status == f"{count} sources: {count * 3} new articles, 0 updated"
     with Store(db_path) as store:
         assert all(feed.total == 3 and not feed.last_error for feed in store.feeds())
 

@@ -241,11 +241,12 @@ def _report_added(results: list[AddResult]) -> int:
         print(f"added {_safe(result.feed.title)} (id {result.feed.id}){detail}")
         if outcome and outcome.warning:
             _error(f"{result.feed.source}: {outcome.warning}")
-    if len(already) == 1 and len(results) == 1:
+    if len(results) == 1 and already:  # `add` of what is there: refused, as before
         feed = already[0].feed
         assert feed is not None
-        print(f"{_safe(feed.source)}: already in the library as {_safe(feed.title)} (id {feed.id})")
-    elif already:
+        _error(f"{feed.source}: already in the library as {feed.title} (id {feed.id})")
+        failed = True
+    elif already:  # an OPML file imported again: nothing to say for each
         print(f"{len(already)} already in the library")
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -1,0 +1,128 @@
+"""What the reader does when work in the background goes wrong or piles up: one
+refresh at a time, a quit that does not wait on a slow server, errors as notices."""
+
+from __future__ import annotations
+
+import threading
+
+from feedgen import numbered_items, rss
+from test_ui import SIZE, Running, clock, feed_id, reader_text, screen_text, settle, two_feeds
+from textual.widgets import Label
+
+from tuinews.config import Config
+from tuinews.models import SourceKind
+from tuinews.store import Store
+from tuinews.ui.app import TuinewsApp
+from tuinews.ui.feed_list import FeedList
+from tuinews.ui.screens import ConfirmScreen
+
+__all__ = ["two_feeds"]  # the fixture, used by name
+
+
+def slow_feed_server(server, release: threading.Event) -> str:
+    """A feed that answers only once `release` is set (or after half a minute)."""
+
+    def slow(handler) -> None:
+        release.wait(timeout=30)
+        handler.reply(200, rss(numbered_items(1, prefix="Slow"), title="Slow"))
+
+    server.routes["/slow.xml"] = slow
+    return server.url("/slow.xml")
+
+
+def add_url_feed(db_path, url: str) -> None:
+    with Store(db_path) as store:
+        store.add_feed(url, SourceKind.URL)
+
+
+async def test_R_pressed_three_times_runs_one_refresh(server, db_path, tmp_path) -> None:
+    release = threading.Event()
+    add_url_feed(db_path, slow_feed_server(server, release))
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        await pilot.press("R", "R", "R")
+        await pilot.pause(0.2)
+        assert "A refresh is already running" in screen_text(app)
+        release.set()
+        await settle(pilot)
+        assert "1 new articles" in str(app.query_one("#status-text", Label).render())
+    assert [path for path, _ in server.seen].count("/slow.xml") == 1
+
+
+async def test_q_during_a_refresh_waiting_on_a_slow_server_stops_it(
+    server, db_path, tmp_path
+) -> None:
+    release = threading.Event()
+    add_url_feed(db_path, slow_feed_server(server, release))
+    before = set(threading.enumerate())
+    app = TuinewsApp(Config(db_path=db_path), state_path=tmp_path / "ui.json", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if server.seen:
+                break
+        assert server.seen, "the refresh never asked the server"
+        await pilot.press("q")
+    started = [thread for thread in threading.enumerate() if thread not in before]
+    for thread in started:
+        thread.join(timeout=10)  # a guard against hanging; the server waits 30 s
+    assert not [thread.name for thread in started if thread.is_alive()]
+    release.set()
+
+
+async def test_the_delete_question_defaults_to_no(two_feeds, db_path, tmp_path, sql) -> None:
+    from test_ui import choose_feed
+
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        beta = feed_id(sql, "Beta Feed")
+        await choose_feed(pilot, f"feed-{beta}")
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert sql("SELECT count(*) FROM feeds WHERE id = ?", beta) == [(1,)]
+
+
+async def test_a_key_bound_to_an_unknown_id_is_named_in_a_warning(
+    two_feeds, db_path, tmp_path
+) -> None:
+    config = Config(db_path=db_path, keys={"nxt_unread": "N", "next_unread": "N"})
+    app = TuinewsApp(config, state_path=tmp_path / "ui.json", clock=clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert "nxt_unread" in screen_text(app)
+        await pilot.press("N")  # the known id still takes its new key
+        await settle(pilot)
+        assert reader_text(app).startswith("Beta 12\n")
+
+
+async def test_each_library_keeps_its_own_place(two_feeds, db_path, tmp_path, sql, cli) -> None:
+    state = tmp_path / "ui.json"
+    beta = feed_id(sql, "Beta Feed")
+    other_db = tmp_path / "other.db"
+    other = TuinewsApp(Config(db_path=other_db), state_path=state, clock=clock)
+    async with other.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+
+    from test_ui import choose_feed
+
+    first = TuinewsApp(Config(db_path=db_path), state_path=state, clock=clock)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose_feed(pilot, f"feed-{beta}")
+        await pilot.press("q")
+
+    again = TuinewsApp(Config(db_path=other_db), state_path=state, clock=clock)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.query_one(FeedList).highlighted_option.id == "all"
+    back = TuinewsApp(Config(db_path=db_path), state_path=state, clock=clock)
+    async with back.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert back.query_one(FeedList).highlighted_option.id == f"feed-{beta}"
