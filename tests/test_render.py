@@ -18,13 +18,13 @@ from tuinews.render import (
     Block,
     BlockKind,
     RenderedArticle,
-    is_openable,
     render_body,
     render_html,
     render_plain,
     to_text,
 )
 from tuinews.render.cells import cell_width
+from tuinews.urls import is_openable
 
 DATA = Path(__file__).resolve().parent / "data"
 RENDER_PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "render"

@@ -20,11 +20,12 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from tuinews.clean import clean_line, clean_text, is_visible
 from tuinews.models import ArticleBody, ContentKind
 from tuinews.render.cells import cell_width
+from tuinews.urls import is_web_url
 
 
 class BlockKind(enum.StrEnum):
@@ -134,15 +135,6 @@ def _clean_keeping_indent(raw: str) -> str:
     _, indent, rest = _LEADING_BLANK_LINES.split(raw, maxsplit=1)
     text = clean_text(rest)
     return indent + text if text else ""
-
-
-def is_openable(url: str) -> bool:
-    """Only http(s) links may be handed to a browser; anything else is shown, never opened."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 @dataclass(slots=True)
@@ -443,7 +435,7 @@ class _Layout(HTMLParser):
         href = clean_line(_URL_TABS_NEWLINES.sub("", href), _LINK_LIMIT)
         if not href or href.startswith("#"):
             return ""
-        if is_openable(self._base):  # a guid-like or file: base would invent targets
+        if is_web_url(self._base):  # a guid-like or file: base would invent targets
             with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
                 href = clean_line(urljoin(self._base, href), _LINK_LIMIT)
         return href

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from tuinews.clean import clean_line
-from tuinews.render.blocks import Block, BlockKind, RenderedArticle, image_placeholder, is_openable
+from tuinews.render.blocks import Block, BlockKind, RenderedArticle, image_placeholder
 from tuinews.render.cells import cell_width, char_cells
+from tuinews.urls import is_openable
 
 
 @dataclass(frozen=True, slots=True)

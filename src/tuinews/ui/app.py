@@ -31,7 +31,7 @@ from tuinews.clean import clean_line
 from tuinews.config import APP_NAME, Config
 from tuinews.models import ArticleRow, ArticleView, SavedSearch, SourceOutcome
 from tuinews.refresh import Progress, refresh_feeds
-from tuinews.render import is_openable, render_body
+from tuinews.render import render_body
 from tuinews.resources import bundled
 from tuinews.search_query import SearchQuery
 from tuinews.store import Store
@@ -47,6 +47,7 @@ from tuinews.ui.screens import (
     HelpScreen,
     NameScreen,
 )
+from tuinews.urls import is_openable
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12

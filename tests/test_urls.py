@@ -1,0 +1,59 @@
+"""The one rule for "is this a web URL" and "may a browser be handed this link"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuinews.urls import is_openable, is_web_url
+
+WEB = [
+    "http://news.example/feed.xml",
+    "https://news.example",
+    "HTTP://NEWS.EXAMPLE/Feed",  # the scheme's case does not matter
+    "HtTpS://news.example/a?b=c#d",
+    "https://user@news.example/",
+    "http://[::1]:8080/feed",
+    "http://127.0.0.1/",
+    "https://news.example/a path with spaces",  # browsers and httpx quote them
+]
+
+NOT_WEB = [
+    "",
+    "news.example/feed",  # no scheme
+    "//news.example/feed",  # scheme-relative: nothing to resolve it against here
+    "http://",
+    "http:///x",  # no host
+    "https://user@/x",  # credentials but no host
+    "http://:80/",  # a port but no host
+    "http://[::1/",  # unbalanced bracket: urlsplit raises
+    "javascript:alert(1)",
+    "JavaScript://news.example/%0aalert(1)",
+    "file:///etc/passwd",
+    "file://localhost/etc/passwd",
+    "ftp://news.example/feed",
+    "data:text/html,<script>alert(1)</script>",
+    "mailto:editor@news.example",
+    "feed://news.example/rss",
+    " http://news.example/",  # surrounding whitespace: strip first, then ask
+    "http://news.example/ ",
+    "\thttp://news.example/",
+    "http://news.example/\n",
+    "https://news.example/\u00a0",
+    "http://news.example/\x1b[31mred",  # an escape sequence
+    "http://news\x00.example/",
+    "ht\ttp://news.example/",  # browsers delete the tab and would read http:
+    "http://news.example/\x9b31m",  # a C1 CSI
+    "http://news.example/\x7f",
+]
+
+
+@pytest.mark.parametrize("url", WEB)
+def test_web_urls(url: str) -> None:
+    assert is_web_url(url)
+    assert is_openable(url)
+
+
+@pytest.mark.parametrize("url", NOT_WEB)
+def test_not_web_urls(url: str) -> None:
+    assert not is_web_url(url)
+    assert not is_openable(url)
