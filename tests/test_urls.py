@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tuinews.models import SourceKind
+from tuinews.parse.discover import discover_feeds
+from tuinews.sources import BadSource, Source, classify_source
+from tuinews.store import display_title
 from tuinews.urls import is_openable, is_web_url
 
 WEB = [
@@ -57,3 +61,33 @@ def test_web_urls(url: str) -> None:
 def test_not_web_urls(url: str) -> None:
     assert not is_web_url(url)
     assert not is_openable(url)
+
+
+# The callers that used to carry their own rule now agree with it.
+
+
+@pytest.mark.parametrize("source", ["HTTP://news.example/feed", "  https://news.example/  "])
+def test_a_source_is_a_web_source_by_the_same_rule(source: str) -> None:
+    assert classify_source(source) == Source(source.strip(), SourceKind.URL)
+
+
+@pytest.mark.parametrize("source", ["http:///x", "http://[::1/feed", "http://news.example/\x1b[2J"])
+def test_a_broken_web_source_is_refused_with_a_message(source: str) -> None:
+    with pytest.raises(BadSource, match="web address"):
+        classify_source(source)
+
+
+def test_discovery_keeps_only_web_urls() -> None:
+    page = b"".join(
+        b'<link rel="alternate" type="application/rss+xml" href="%s">' % href
+        for href in (b"javascript:alert(1)", b"http:///nohost", b"HTTPS://News.example/rss", b"/a")
+    )
+    assert discover_feeds(page, "https://news.example/") == [
+        "https://News.example/rss",  # urljoin writes the scheme in lower case
+        "https://news.example/a",
+    ]
+
+
+def test_a_feed_without_a_title_is_named_after_its_web_address() -> None:
+    assert display_title(None, None, "HTTP://news.example/feed/") == "news.example/feed"
+    assert display_title(None, None, "/home/me/feeds/local.xml") == "local.xml"

@@ -22,6 +22,7 @@ from tuinews.clean import clean_line, clean_text
 from tuinews.config import Config, ConfigError, load_config
 from tuinews.models import ArticleRow, ArticleView, Feed, SourceOutcome
 from tuinews.store import NewerLibrary, Store
+from tuinews.urls import is_web_url
 
 # Commands import the rest of what they need themselves: `tuinews refresh` with
 # nothing changed must be done before a heavier import would even finish.
@@ -298,7 +299,7 @@ def _cmd_refresh(store: Store, config: Config, args: argparse.Namespace) -> int:
 
 def _report_refresh(outcomes: list[SourceOutcome]) -> int:
     unreachable = [o for o in outcomes if (o.error or "").startswith("cannot connect")]
-    web = [o for o in outcomes if o.source.startswith(("http://", "https://"))]
+    web = [o for o in outcomes if is_web_url(o.source)]
     offline = len(unreachable) > 1 and len(unreachable) == len(web)
     if offline:  # one line, not one per feed
         _error(f"no network: {len(web)} web feeds not fetched; the library is unchanged")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuinews import urls
 from tuinews.models import HTML_PAGE_NOT_A_FEED, Feed, SourceOutcome
 from tuinews.refresh import Progress, refresh_feeds
 from tuinews.resources import bundled
@@ -65,15 +66,11 @@ def add_sources(
     positions = [p for p, result in results.items() if result.error is None]
     for position, (request, feed_id) in zip(positions, added, strict=True):
         outcome, discovered = outcomes.get(feed_id), ()
-        is_web = _is_web_source(outcome.source) if outcome else False
+        is_web = urls.is_web_url(outcome.source) if outcome else False
         if outcome and is_web and outcome.error == HTML_PAGE_NOT_A_FEED:
             outcome, discovered = _follow_discovery(store, outcome, max_bytes, max_download_bytes)
         results[position] = AddResult(request, store.feed(feed_id), outcome, discovered=discovered)
     return [results[position] for position in range(len(requests))]
-
-
-def _is_web_source(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
 
 
 def _follow_discovery(
