@@ -18,15 +18,16 @@ from tuinews.render import (
     Block,
     BlockKind,
     RenderedArticle,
-    is_openable,
     render_body,
     render_html,
     render_plain,
     to_text,
 )
+from tuinews.render.cells import cell_width
+from tuinews.urls import is_openable
 
 DATA = Path(__file__).resolve().parent / "data"
-RENDER_SOURCE = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "render.py"
+RENDER_PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tuinews" / "render"
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # everything but \n
 
 
@@ -72,6 +73,14 @@ def test_long_paragraphs_wrap_at_the_width() -> None:
     assert len(lines) > 5
     assert all(len(line) <= 40 for line in lines)
     assert " ".join(lines) == " ".join(["word"] * 100)
+
+
+def test_cell_width_is_what_a_terminal_draws() -> None:
+    assert cell_width("plain") == 5
+    assert cell_width("漢字") == 4  # wide
+    assert cell_width("🎉") == 2  # emoji
+    assert cell_width("e\u0301") == 1  # a combining accent takes no cell
+    assert cell_width("a\u200bb") == 2  # nor does a zero-width space
 
 
 def test_wide_characters_count_as_two_cells() -> None:
@@ -494,13 +503,19 @@ def test_ansi_hidden_in_escaped_html_never_reaches_the_terminal() -> None:
 
 
 def test_render_imports_neither_textual_nor_rich() -> None:
-    tree = ast.parse(RENDER_SOURCE.read_text(encoding="utf-8"))
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    sources = sorted(RENDER_PACKAGE.glob("*.py"))
+    assert len(sources) > 1
+    imported: set[str] = set()
+    for source in sources:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        imported |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        imported |= {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
     roots = {name.split(".")[0] for name in imported}
     assert roots <= set(sys.stdlib_module_names) | {"__future__", "tuinews"}

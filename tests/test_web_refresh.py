@@ -135,7 +135,8 @@ def test_no_network_is_reported_once_and_changes_nothing(cli, server, tmp_path) 
     assert json.loads(cli("articles", "--json").out) == before
 
 
-def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
+@pytest.mark.parametrize("scheme", ["http", "HTTP"])  # both are web URLs, so both are followed
+def test_adding_a_web_page_finds_its_feed(cli, server, scheme: str) -> None:
     serve_feed(server, "/feed.xml", rss(numbered_items(2), title="Found Feed"))
     page = (
         b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" '
@@ -144,7 +145,7 @@ def test_adding_a_web_page_finds_its_feed(cli, server) -> None:
     )
     server.routes["/blog"] = lambda h: h.reply(200, page, Content_Type="text/html")
 
-    result = cli("add", server.url("/blog"))
+    result = cli("add", scheme + server.url("/blog").removeprefix("http"))
     assert result.code == 0
     assert f"its feed is {server.url('/feed.xml')}" in result.out
     feed = feeds_by_title(cli)["Found Feed"]

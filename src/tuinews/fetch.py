@@ -27,8 +27,8 @@ import httpx
 
 from tuinews import __version__
 from tuinews.clean import clean_line
+from tuinews.urls import WEB_SCHEMES, is_web_url
 
-WEB_SCHEMES = ("http", "https")
 MAX_RETRY_AFTER = 24 * 60 * 60  # a server may not silence a feed for more than a day
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -270,13 +270,13 @@ def _failed(request: FetchRequest, reason: str) -> FetchResult:
 
 
 def _web_url(text: str) -> httpx.URL:
+    """The request's URL as httpx wants it, once tuinews.urls has judged it a web URL."""
+    if not is_web_url(text):
+        raise _Failure("not an http(s) URL")
     try:
-        url = httpx.URL(text)
+        return httpx.URL(text)
     except httpx.InvalidURL:
         raise _Failure("not an http(s) URL") from None
-    if url.scheme not in WEB_SCHEMES or not url.host:
-        raise _Failure("not an http(s) URL")
-    return url
 
 
 async def _follow(
@@ -320,7 +320,7 @@ def _redirect_target(base: httpx.URL, location: str) -> httpx.URL:
         target = base.join(location)
     except httpx.InvalidURL:
         raise _Failure("redirect to an invalid URL") from None
-    if target.scheme not in WEB_SCHEMES or not target.host:
+    if not is_web_url(str(target)):
         raise _Failure("redirect to an invalid URL")
     return target
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tuinews.models import SourceKind
+from tuinews.urls import WEB_SCHEMES, is_web_url
 
 # The files a folder source is made of: one article each.
 ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
@@ -34,12 +35,11 @@ def classify_source(text: str, base: Path | None = None) -> Source:
     raw = text.strip()
     if not raw:
         raise BadSource("empty source")
-    scheme = _SCHEME.match(raw)
-    if scheme and scheme.group(1).lower() in {"http", "https"}:
-        parts = urlsplit(raw)
-        if not parts.hostname:
-            raise BadSource(f"{raw}: a web address needs a host name")
+    if is_web_url(raw):
         return Source(raw, SourceKind.URL)
+    scheme = _SCHEME.match(raw)
+    if scheme and scheme.group(1).lower() in WEB_SCHEMES:
+        raise BadSource(f"{raw}: a web address needs a host name and no control characters")
     if scheme and scheme.group(1).lower() == "file":
         parts = urlsplit(raw)
         if parts.netloc not in {"", "localhost"}:

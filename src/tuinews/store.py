@@ -38,6 +38,7 @@ from tuinews.models import (
     SearchHit,
     SourceKind,
 )
+from tuinews.urls import is_web_url
 
 if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
     import sqlite_utils
@@ -746,8 +747,8 @@ def display_title(user_title: str | None, feed_title: str | None, source: str) -
         return user_title
     if feed_title:
         return feed_title
-    parts = urlsplit(source)
-    if parts.scheme in {"http", "https"}:
+    if is_web_url(source):
+        parts = urlsplit(source)
         return parts.netloc + (parts.path.rstrip("/") or "")
     return PurePath(source).name or source
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+
+from tuinews.urls import is_web_url
 
 _FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"}
@@ -30,6 +32,6 @@ def discover_feeds(page: bytes, page_url: str) -> list[str]:
         href = attributes.get("href", "").strip()
         if "alternate" in rel and kind in _FEED_TYPES and href:
             url = urljoin(page_url, href)
-            if urlsplit(url).scheme in {"http", "https"} and url not in found:
+            if is_web_url(url) and url not in found:
                 found.append(url)
     return found[:MAX_CANDIDATES]

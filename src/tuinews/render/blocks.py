@@ -1,4 +1,4 @@
-"""Article bodies → blocks of readable text, and those blocks → plain terminal text.
+"""Article bodies → blocks of readable text, in reading order.
 
 The reader never renders HTML as HTML: html.parser walks the markup, scripts and
 embeds are dropped, images become placeholders (never fetched) and links become
@@ -7,25 +7,25 @@ leaves this module went through tuinews.clean *after* entity decoding, so an
 escape sequence hidden as `&#27;` or `&#x9b;` cannot reach the terminal; markup-like
 text such as `[bold]` is plain data and comes out character for character.
 
-Pure stdlib on purpose: `tuinews show` prints to_text(); the reader pane styles the
-same blocks itself.
+Plain-text bodies become the same blocks, so both kinds are laid out by one code path
+(tuinews.render.layout).
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import functools
 import re
 import sys
 import textwrap
-import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from tuinews.clean import clean_line, clean_text, is_visible
 from tuinews.models import ArticleBody, ContentKind
+from tuinews.render.cells import cell_width
+from tuinews.urls import is_web_url
 
 
 class BlockKind(enum.StrEnum):
@@ -58,14 +58,6 @@ class Block:
     text: str
     level: int = 0
     marker: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One laid-out line and the kind of block it comes from (None: spacing)."""
-
-    text: str
-    kind: BlockKind | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +103,8 @@ _SMALL_INT = re.compile(r"\s*(-?\d{1,9})\s*$")
 _UNFINISHED_TAG = re.compile(r"<[a-zA-Z/!?]")
 
 
-def _placeholder(alt: str) -> str:
+def image_placeholder(alt: str) -> str:
+    """How an image reads in the text: its alt text, never the picture."""
     return f"[image: {alt}]" if alt else "[image]"
 
 
@@ -142,15 +135,6 @@ def _clean_keeping_indent(raw: str) -> str:
     _, indent, rest = _LEADING_BLANK_LINES.split(raw, maxsplit=1)
     text = clean_text(rest)
     return indent + text if text else ""
-
-
-def is_openable(url: str) -> bool:
-    """Only http(s) links may be handed to a browser; anything else is shown, never opened."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 @dataclass(slots=True)
@@ -349,7 +333,7 @@ class _Layout(HTMLParser):
             block = Block(BlockKind.QUOTE, text, self._quote, self._claim_marker())
         elif marker := self._claim_marker():
             block = Block(BlockKind.LIST_ITEM, text, depth, marker)
-        elif lone_image is not None and text == _placeholder(lone_image):
+        elif lone_image is not None and text == image_placeholder(lone_image):
             block = Block(BlockKind.IMAGE, lone_image, depth)
         elif self._heading:
             block = Block(BlockKind.HEADING, text, self._heading)
@@ -451,7 +435,7 @@ class _Layout(HTMLParser):
         href = clean_line(_URL_TABS_NEWLINES.sub("", href), _LINK_LIMIT)
         if not href or href.startswith("#"):
             return ""
-        if is_openable(self._base):  # a guid-like or file: base would invent targets
+        if is_web_url(self._base):  # a guid-like or file: base would invent targets
             with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
                 href = clean_line(urljoin(self._base, href), _LINK_LIMIT)
         return href
@@ -484,9 +468,9 @@ class _Layout(HTMLParser):
             return
         alt = clean_line(_C1.sub("", _attr(attrs, "alt")), _ALT_LIMIT)
         if self._pre:
-            self._parts.append(_placeholder(alt))
+            self._parts.append(image_placeholder(alt))
         else:
-            self._parts.append(f" {_placeholder(alt)} ")
+            self._parts.append(f" {image_placeholder(alt)} ")
             self._images.append(alt)
 
 
@@ -529,7 +513,7 @@ def render_plain(text: str) -> RenderedArticle:
 def _keeps_line_breaks(lines: list[str]) -> bool:
     if len(lines) < 2:
         return False
-    short = sum(_cells(line.strip()) < _SHORT_LINE for line in lines)
+    short = sum(cell_width(line.strip()) < _SHORT_LINE for line in lines)
     listed = sum(bool(_LIST_LIKE_LINE.match(line)) for line in lines)
     return short * 3 >= len(lines) * 2 or listed * 2 >= len(lines)
 
@@ -539,194 +523,3 @@ def render_body(body: ArticleBody, base_url: str = "") -> RenderedArticle:
     if body.content_kind == ContentKind.HTML and body.content_html.strip():
         return render_html(body.content_html, base_url)
     return render_plain(body.content_text)
-
-
-# Plain terminal text
-
-_INDENT = "  "
-_MAX_NESTING = 8  # deeper lists and quotes stop moving right (hostile nesting is unbounded)
-_MIN_ROOM = 20  # a line never gets narrower than this, whatever the indentation
-_MIN_COLUMN = 3
-_COLUMN_GAP = "  "
-_NUMBER = re.compile(r"[-+−]?[$€£¥]?\d[\d,.\s]*%?$")
-
-
-@functools.lru_cache(maxsize=4096)
-def _char_cells(char: str) -> int:
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def _cells(text: str) -> int:
-    """Width in terminal cells: CJK and emoji take two, combining marks none."""
-    return len(text) if text.isascii() else sum(map(_char_cells, text))
-
-
-def _pieces(word: str, room: int) -> list[str]:
-    """A word too long for a line (URL, base64, CJK run) cut into line-sized pieces."""
-    if word.isascii():
-        return [word[i : i + room] for i in range(0, len(word), room)]
-    pieces: list[str] = []
-    start = used = 0
-    for index, char in enumerate(word):
-        size = _char_cells(char)
-        if used + size > room and index > start:
-            pieces.append(word[start:index])
-            start, used = index, 0
-        used += size
-    pieces.append(word[start:])
-    return pieces
-
-
-def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    """Greedy wrap by cells; `first` and `rest` are prefixes of equal width."""
-    room = max(width - _cells(rest), _MIN_ROOM)
-    lines: list[str] = []
-    for hard_line in text.split("\n"):
-        words: list[str] = []
-        used = 0
-        for word in hard_line.split(" "):
-            if not word:
-                continue
-            size = _cells(word)
-            if words and used + 1 + size <= room:
-                words.append(word)
-                used += 1 + size
-                continue
-            if words:
-                lines.append(" ".join(words))
-            words, used = [word], size
-            if size > room:
-                *full, tail = _pieces(word, room)
-                lines.extend(full)
-                words, used = [tail], _cells(tail)
-        lines.append(" ".join(words))
-    return [((rest if n else first) + line).rstrip() for n, line in enumerate(lines)]
-
-
-def _fit(cell: str, width: int, right: bool) -> str:
-    size = _cells(cell)
-    if size > width:
-        cell = _pieces(cell, width - 1)[0] + "…"
-        size = _cells(cell)
-    padding = " " * (width - size)
-    return padding + cell if right else cell + padding
-
-
-def _column_widths(natural: list[int], budget: int) -> list[int]:
-    """Cap the widest columns just enough to fit the budget (never below _MIN_COLUMN)."""
-    if sum(natural) <= budget:
-        return natural
-    low, high = _MIN_COLUMN, max(natural)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if sum(min(size, middle) for size in natural) <= budget:
-            low = middle
-        else:
-            high = middle - 1
-    return [min(size, low) for size in natural]
-
-
-def _table_lines(block: Block, width: int) -> list[str]:
-    rows = [line.split("\t") for line in block.text.split("\n")]
-    count = max(map(len, rows))
-    rows = [row + [""] * (count - len(row)) for row in rows]
-    natural = [max(_cells(row[column]) for row in rows) for column in range(count)]
-    budget = max(width, _MIN_ROOM) - len(_COLUMN_GAP) * (count - 1)
-    widths = _column_widths(natural, budget)
-    body = rows[block.level :]
-    numeric = [
-        any(row[column] for row in body)
-        and all(_NUMBER.match(row[column]) for row in body if row[column])
-        for column in range(count)
-    ]
-    lines: list[str] = []
-    for index, row in enumerate(rows):
-        cells = (_fit(cell, w, right) for cell, w, right in zip(row, widths, numeric, strict=True))
-        lines.append(_COLUMN_GAP.join(cells).rstrip())
-        if index == 0 and block.level:
-            lines.append(_COLUMN_GAP.join("─" * w for w in widths))
-    return lines
-
-
-def _block_lines(block: Block, width: int) -> list[str]:
-    indent = _INDENT * min(block.level, _MAX_NESTING)
-    match block.kind:
-        case BlockKind.HEADING if block.level <= 2:
-            lines = _wrap(block.text, width, "", "")
-            return [*lines, ("=" if block.level == 1 else "-") * max(map(_cells, lines))]
-        case BlockKind.HEADING:
-            prefix = "#" * block.level + " "
-            return _wrap(block.text, width, prefix, " " * len(prefix))
-        case BlockKind.LIST_ITEM:
-            lead = _INDENT * min(max(block.level - 1, 0), _MAX_NESTING)
-            hang = " " * (_cells(block.marker) + 1)
-            return _wrap(block.text, width, f"{lead}{block.marker} ", lead + hang)
-        case BlockKind.QUOTE:
-            bars = "│ " * min(block.level, _MAX_NESTING)
-            if not block.marker:
-                return _wrap(block.text, width, bars, bars)
-            hang = " " * (_cells(block.marker) + 1)
-            return _wrap(block.text, width, f"{bars}{block.marker} ", bars + hang)
-        case BlockKind.CODE:  # never wrapped: the terminal folds what does not fit
-            return [f"{indent}    {line.expandtabs()}".rstrip() for line in block.text.split("\n")]
-        case BlockKind.TABLE:
-            return _table_lines(block, width)
-        case BlockKind.RULE:
-            return ["─" * max(width, _MIN_ROOM)]
-        case BlockKind.IMAGE:
-            return _wrap(_placeholder(block.text), width, indent, indent)
-        case _:
-            return _wrap(block.text, width, indent, indent)
-
-
-def _separator(before: Block, after: Block) -> str | None:
-    """Blank line between blocks; none inside a list; a bare bar between quoted paragraphs."""
-    if before.kind == after.kind == BlockKind.LIST_ITEM:
-        return None
-    if before.kind == after.kind == BlockKind.QUOTE and before.marker and after.marker:
-        return None  # a list inside a quote
-    if before.kind == after.kind == BlockKind.QUOTE:
-        return ("│ " * min(before.level, after.level, _MAX_NESTING)).rstrip()
-    return ""
-
-
-def _link_line(number: int, url: str) -> str:
-    if is_openable(url):
-        return f"[{number}] {url}"
-    return f"[{number}] (not opened) {clean_line(url, 100)}"
-
-
-def layout(article: RenderedArticle, width: int = 80) -> list[Line]:
-    """The article as lines of at most `width` terminal cells, each with its block kind.
-
-    Code, link URLs and hostile nesting may run longer: breaking them would change
-    them, and the terminal folds what does not fit.
-    """
-    lines: list[Line] = []
-    previous: Block | None = None
-    for block in article.blocks:
-        if previous is not None and (gap := _separator(previous, block)) is not None:
-            lines.append(Line(gap, None))
-        lines.extend(Line(text, block.kind) for text in _block_lines(block, width))
-        previous = block
-    if article.links:
-        if lines:
-            lines.append(Line("", None))
-        lines.append(Line("Links:", BlockKind.LINKS))
-        lines.extend(
-            Line(_link_line(number, url), BlockKind.LINKS)
-            for number, url in enumerate(article.links, 1)
-        )
-    return lines
-
-
-def wrap_paragraph(text: str, width: int) -> list[str]:
-    """One paragraph wrapped at `width` terminal cells."""
-    return _wrap(text, width, "", "")
-
-
-def to_text(article: RenderedArticle, width: int = 80) -> str:
-    """The article as plain text for `tuinews show` (see `layout`)."""
-    return "\n".join(line.text for line in layout(article, width))
