@@ -9,7 +9,8 @@ import pytest
 
 from tuinews.models import ParsedFeed, SourceKind
 from tuinews.parse.article import build_article
-from tuinews.store import SCHEMA_VERSION, NewerLibrary, Store
+from tuinews.store import NewerLibrary, Store
+from tuinews.store.schema import SCHEMA_VERSION
 
 NOW = 1_750_000_000
 
@@ -195,7 +196,7 @@ def test_a_schema_1_library_is_migrated_without_losing_articles(db_path: Path) -
     """Libraries written before saved searches existed open as they were, plus the new table."""
     import sqlite_utils
 
-    from tuinews.store import MIGRATIONS
+    from tuinews.store.schema import MIGRATIONS
 
     with sqlite3.connect(db_path) as conn:
         MIGRATIONS[0](sqlite_utils.Database(conn))

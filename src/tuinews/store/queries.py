@@ -1,17 +1,9 @@
-"""The library: the only module that speaks SQL.
+"""Store: one connection to a library file, and every query the program makes.
 
 SQLite in WAL mode with a busy timeout, so a TUI and a cron `tuinews refresh`
-can share one file. The schema version lives in `PRAGMA user_version` and only
-ever moves forward through MIGRATIONS. Every write is one explicit transaction
-(`BEGIN IMMEDIATE`), so a killed process leaves each source's articles as they
-were before or after its import, never half-written.
-
-The FTS5 index (`articles_fts`) mirrors articles in the same transaction as
-every write that changes them. New articles are indexed by one INSERT ... SELECT
-per import: an AFTER INSERT trigger would make FTS5 flush a segment per row
-(each triggering statement opens a savepoint), which doubles the cost of an
-import. Updates and deletes go through triggers, which fire only when indexed
-columns change, so marking articles read never touches the index.
+can share one file. Every write is one explicit transaction (`BEGIN IMMEDIATE`),
+so a killed process leaves each source's articles as they were before or after
+its import, never half-written. The tables and their migrations are in schema.py.
 """
 
 from __future__ import annotations
@@ -38,21 +30,15 @@ from tuinews.models import (
     SearchHit,
     SourceKind,
 )
+from tuinews.store.errors import FeedExists, NewerLibrary
+from tuinews.store.schema import BM25_WEIGHTS, FTS_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
-if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
-    import sqlite_utils
-
+if TYPE_CHECKING:
     from tuinews.search_query import SearchQuery
 
 BUSY_TIMEOUT_MS = 10_000
-# bm25 column weights: title, summary, body, author, feed title.
-_BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0"
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 ALL_ARTICLES = ArticleView()
-
-
-class FeedExists(ValueError):
-    """The source is already in the library."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,136 +64,6 @@ class FetchState:
 class ImportCounts:
     added: int
     updated: int
-
-
-# ---------------------------------------------------------------- migrations
-
-
-def _create_library(db: sqlite_utils.Database) -> None:
-    db["feeds"].create(
-        {
-            "id": int,
-            "source": str,
-            "kind": str,
-            "feed_title": str,
-            "user_title": str,
-            "site_url": str,
-            "added_at": int,
-            "last_attempt": int,
-            "last_success": int,
-            "last_error": str,
-        },
-        pk="id",
-        not_null={"source", "kind", "added_at"},
-        defaults={"feed_title": "", "site_url": ""},
-    )
-    db["feeds"].create_index(["source"], unique=True)
-    db["feed_tags"].create(
-        {"feed_id": int, "tag": str},
-        pk=("feed_id", "tag"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    db["source_files"].create(
-        {"feed_id": int, "path": str, "size": int, "mtime_ns": int, "digest": str},
-        pk=("feed_id", "path"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    # Identities of articles removed by `vacuum`, so a refresh does not bring them back.
-    db["tombstones"].create(
-        {"feed_id": int, "identity": str},
-        pk=("feed_id", "identity"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    # Raw DDL here: sqlite-utils cannot express ON DELETE actions, a composite UNIQUE,
-    # FTS5 options or triggers. (executescript would COMMIT the migration halfway.)
-    for statement in _ARTICLES_DDL:
-        db.execute(statement)
-
-
-_FTS_COLUMNS = "title, summary, content_text, author, feed_title"
-_FTS_DELETE_OLD = (
-    f"INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLUMNS}) VALUES "
-    "('delete', old.id, old.title, old.summary, old.content_text, old.author, old.feed_title);"
-)
-_FTS_INSERT_NEW = (
-    f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) VALUES "
-    "(new.id, new.title, new.summary, new.content_text, new.author, new.feed_title);"
-)
-_ARTICLES_DDL = (
-    """
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY,
-        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
-        read INTEGER NOT NULL DEFAULT 0,
-        starred INTEGER NOT NULL DEFAULT 0,
-        sort_date INTEGER NOT NULL,
-        published INTEGER,
-        first_seen INTEGER NOT NULL,
-        updated_at INTEGER,
-        identity TEXT NOT NULL,
-        content_hash TEXT NOT NULL,
-        feed_title TEXT NOT NULL DEFAULT '',
-        title TEXT NOT NULL DEFAULT '',
-        author TEXT NOT NULL DEFAULT '',
-        link TEXT NOT NULL DEFAULT '',
-        summary TEXT NOT NULL DEFAULT '',
-        content_kind TEXT NOT NULL DEFAULT 'html',
-        content_html TEXT NOT NULL DEFAULT '',
-        content_text TEXT NOT NULL DEFAULT '',
-        UNIQUE (feed_id, identity)
-    )
-    """,
-    # Small columns first, bodies last: reading a row's state or its list line
-    # never walks a body's overflow pages. Indexes end in id, so every list
-    # order (newest first, ties by id) is an index scan with no sort step.
-    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC, id DESC)",
-    "CREATE INDEX articles_by_feed_read ON articles (feed_id, read)",
-    "CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC)",
-    "CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0",
-    "CREATE INDEX articles_starred ON articles (sort_date DESC, id DESC) WHERE starred = 1",
-    f"""
-    CREATE VIRTUAL TABLE articles_fts USING fts5 (
-        {_FTS_COLUMNS},
-        content = 'articles', content_rowid = 'id',
-        tokenize = 'porter unicode61 remove_diacritics 2'
-    )
-    """,
-    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE_OLD} END",
-    f"""
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON articles
-    BEGIN {_FTS_DELETE_OLD} {_FTS_INSERT_NEW} END
-    """,
-)
-
-
-# MIGRATIONS[n] takes a library from schema version n to n + 1. Append only.
-def _add_saved_searches(db: sqlite_utils.Database) -> None:
-    """Schema 2: queries saved from the search bar, shown as smart feeds."""
-    db["saved_searches"].create(
-        {"id": int, "name": str, "query": str}, pk="id", not_null={"name", "query"}
-    )
-    db["saved_searches"].create_index(["name"], unique=True)
-
-
-def _add_fetch_state(db: sqlite_utils.Database) -> None:
-    """Schema 3: what a polite web fetch remembers (validators, when to ask again)."""
-    for column, kind in (("etag", str), ("last_modified", str), ("next_fetch_after", int)):
-        db["feeds"].add_column(column, kind)
-
-
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _create_library,
-    _add_saved_searches,
-    _add_fetch_state,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class NewerLibrary(RuntimeError):
-    """The database was written by a newer tuinews; we refuse to touch it."""
-
-
-# ---------------------------------------------------------------- the store
 
 
 _FEED_COLUMNS = """
@@ -482,8 +338,8 @@ class Store:
                 ],
             )  # fmt: skip
             conn.execute(  # new rows get ids above the old maximum: we hold the write lock
-                f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) "
-                f"SELECT id, {_FTS_COLUMNS} FROM articles WHERE id > ?",
+                f"INSERT INTO articles_fts (rowid, {FTS_COLUMNS}) "
+                f"SELECT id, {FTS_COLUMNS} FROM articles WHERE id > ?",
                 (last_id,),
             )
             conn.executemany(
@@ -553,14 +409,14 @@ class Store:
             # Ranking alone stays inside the index: no article row is read.
             # Ties (rare with bm25) go to the newest arrival.
             sql = (
-                f"SELECT rowid, bm25(articles_fts, {_BM25_WEIGHTS}) AS score FROM articles_fts "
+                f"SELECT rowid, bm25(articles_fts, {BM25_WEIGHTS}) AS score FROM articles_fts "
                 "WHERE articles_fts MATCH ? ORDER BY score, rowid DESC"
             )
             sql_params = [query.match]
         else:
             order = "a.sort_date DESC, a.id DESC" if query.sort_by_date else "score, a.id DESC"
             sql = (
-                f"SELECT a.id, bm25(articles_fts, {_BM25_WEIGHTS}) AS score "
+                f"SELECT a.id, bm25(articles_fts, {BM25_WEIGHTS}) AS score "
                 "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                 f"WHERE articles_fts MATCH ? AND {where} ORDER BY {order}"
             )
