@@ -537,9 +537,13 @@ class Store:
         include_unread: bool = False,
         include_starred: bool = False,
     ) -> int:
-        """Delete old articles (never starred or unread ones unless asked); return the count.
+        """Delete old articles (never starred or unread ones unless asked), then compact
+        the file; return how many were deleted. With no keep rule it only compacts.
 
         Deleted identities are remembered so the next refresh does not re-add them.
+        VACUUM writes the new file through the WAL: the checkpoint after it moves that
+        into the library and empties the WAL, so the file shrinks even while a TUI
+        keeps its own connection open.
         """
         protect = []
         if not include_unread:
@@ -557,18 +561,19 @@ class Store:
                 "ORDER BY sort_date DESC, id DESC) AS position FROM articles) WHERE position > ?)"
             )
             params.append(keep_per_feed)
-        if not rules:
-            return 0
-        doomed = f"({guard}) AND ({' OR '.join(rules)})"
-        with self._transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO tombstones (feed_id, identity) "
-                f"SELECT feed_id, identity FROM articles WHERE feed_id IS NOT NULL AND {doomed}",
-                params,
-            )
-            deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
-            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        deleted = 0
+        if rules:
+            doomed = f"({guard}) AND ({' OR '.join(rules)})"
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO tombstones (feed_id, identity) SELECT feed_id, "
+                    f"identity FROM articles WHERE feed_id IS NOT NULL AND {doomed}",
+                    params,
+                )
+                deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
+                conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
         self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
 
     def article_count(self) -> int:
