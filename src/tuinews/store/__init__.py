@@ -1,6 +1,6 @@
 """The library file: the only package that speaks SQL."""
 
-from tuinews.store.errors import FeedExists, NewerLibrary
+from tuinews.store.errors import FeedExists, LibraryError, NewerLibrary
 from tuinews.store.queries import SNIPPET_END, SNIPPET_START, FetchState, FileState, Store
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "FeedExists",
     "FetchState",
     "FileState",
+    "LibraryError",
     "NewerLibrary",
     "Store",
 ]

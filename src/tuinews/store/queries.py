@@ -30,13 +30,13 @@ from tuinews.models import (
     SearchHit,
     SourceKind,
 )
-from tuinews.store.errors import FeedExists, NewerLibrary
+from tuinews.store.errors import FeedExists, NewerLibrary, explain, folder_error, open_error
 from tuinews.store.schema import BM25_WEIGHTS, FTS_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from tuinews.search_query import SearchQuery
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT = 10.0  # seconds: a refresh's longest write is well under this
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 ALL_ARTICLES = ArticleView()
 
@@ -81,19 +81,40 @@ _ROW_COLUMNS = "id, feed_id, feed_title, title, author, published, link, read, s
 class Store:
     """One connection to one library file. Use one Store per thread."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> None:
+        """Open (or create) the library; any reason it cannot be used is a LibraryError.
+
+        `busy_timeout` is how many seconds to wait for another process's lock.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise folder_error(path.parent, error) from error
         self.path = path
         self._clock = clock
-        self._conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+        try:
+            self._conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise open_error(path, error) from error
+        try:
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except BaseException as error:
+            self._conn.close()
+            if isinstance(error, sqlite3.Error):
+                raise open_error(path, error) from error
+            raise
 
     def close(self) -> None:
         self._conn.close()
@@ -108,14 +129,27 @@ class Store:
         return int(self._clock())
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
+    def _explained(self) -> Iterator[None]:
+        """A lock held elsewhere or a read-only file, as a LibraryError the user can act on."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            yield
+        except sqlite3.Error as error:
+            explained = explain(self.path, error)
+            if explained is None:
+                raise
+            raise explained from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._explained():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite rolls back by itself after some errors
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def _migrate(self) -> None:
         """Run pending migrations, each in its own transaction.
@@ -572,8 +606,9 @@ class Store:
                 )
                 deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
                 conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
-        self._conn.execute("VACUUM")
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._explained():
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
 
     def article_count(self) -> int:
