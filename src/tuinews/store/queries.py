@@ -76,6 +76,7 @@ _FEED_COLUMNS = """
 """
 
 _ROW_COLUMNS = "id, feed_id, feed_title, title, author, published, link, read, starred"
+_FTS_ARTICLES = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
 
 
 class Store:
@@ -450,8 +451,7 @@ class Store:
         else:
             order = "a.sort_date DESC, a.id DESC" if query.sort_by_date else "score, a.id DESC"
             sql = (
-                f"SELECT a.id, bm25(articles_fts, {BM25_WEIGHTS}) AS score "
-                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"SELECT a.id, bm25(articles_fts, {BM25_WEIGHTS}) AS score FROM {_FTS_ARTICLES} "
                 f"WHERE articles_fts MATCH ? AND {where} ORDER BY {order}"
             )
             sql_params = [query.match, *params]
@@ -460,6 +460,19 @@ class Store:
         rows = cursor.execute(sql + " LIMIT ?", [*sql_params, limit])
         score_counts = query.match is not None and not query.sort_by_date
         return [SearchHit(row[0], row[1] if score_counts else None) for row in rows]
+
+    def count_matches(self, query: SearchQuery) -> int:
+        """How many articles `search` finds with no limit: what "N found" should say."""
+        where, params = self._search_filters(query)
+        if query.match is None:
+            sql = f"SELECT count(*) FROM articles a WHERE {where}"
+        elif where == "1":
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            params = [query.match]
+        else:
+            sql = f"SELECT count(*) FROM {_FTS_ARTICLES} WHERE articles_fts MATCH ? AND {where}"
+            params = [query.match, *params]
+        return self._conn.execute(sql, params).fetchone()[0]
 
     def snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
         """Short extracts around the matched terms, marked with SNIPPET_START/END.
