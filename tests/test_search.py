@@ -151,6 +151,38 @@ def test_a_count_covers_every_match_beyond_the_first_thousand(db_path: Path) -> 
             assert count(text) == len(store.search(query, limit=10_000)), text
 
 
+def test_equal_scores_list_the_newest_first_in_every_kind_of_search(db_path: Path) -> None:
+    """The same story in several copies scores the same: the newest copy comes first
+    (by date, then by the later arrival when the dates are equal too)."""
+    day = 86_400
+    copies = {  # imported in this order, so ids and dates disagree
+        "oldest": NOW - 4 * day,
+        "newest": NOW - day,
+        "middle": NOW - 3 * day,
+        "newest, later arrival": NOW - day,
+    }
+    with Store(db_path, clock=lambda: NOW) as store:
+        feed = store.add_feed("/feeds/wire.xml", SourceKind.FILE)
+        articles = [story("best", "Ferry timetable", "The ferry runs.", NOW - 5 * day)]
+        articles += [
+            story(name, "Harbour news", "The ferry runs.", when) for name, when in copies.items()
+        ]
+        store.save_import(feed, ParsedFeed("Wire", "", tuple(articles)), [])
+
+        def found(text: str, limit: int = 1000) -> list[str]:
+            hits = store.search(parse_query(text, now=NOW), limit=limit)
+            rows = {row.id: row.link for row in store.article_rows([h.article_id for h in hits])}
+            return [rows[hit.article_id].removeprefix("https://news.example/") for hit in hits]
+
+        by_score = ["best", "newest, later arrival", "newest", "middle", "oldest"]
+        by_date = ["newest, later arrival", "newest", "middle", "oldest", "best"]
+        assert found("ferry") == by_score
+        assert found("ferry", limit=3) == by_score[:3]  # the tie reaches past the limit
+        assert found("ferry is:unread") == by_score
+        assert found("ferry sort:date") == by_date
+        assert found("is:unread") == by_date
+
+
 def test_index_follows_updates_and_deletes(library: Path, tmp_path: Path, cli) -> None:
     news = tmp_path / "news.xml"
     news.write_bytes(
