@@ -262,9 +262,23 @@ def test_opml_with_entities_is_refused(cli, tmp_path: Path) -> None:
     assert result.code == 1 and "refused" in result.err
 
 
-def test_vacuum_with_no_option_only_compacts(cli, feed_file: Path) -> None:
+def test_vacuum_with_no_option_deletes_nothing_and_shrinks_the_library(
+    cli, feed_file: Path, tmp_path: Path, db_path: Path
+) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(rss(numbered_items(200, body="<p>" + "padding " * 1000 + "</p>"), title="Big"))
     cli("add", str(feed_file))
+    cli("add", str(big))
+    assert cli("remove", "Big", "--yes").code == 0
+    size_with_free_pages = db_path.stat().st_size
+
     assert "deleted 0 articles" in cli("vacuum").out
+    assert db_path.stat().st_size < size_with_free_pages / 2
+    assert len(json.loads(cli("articles", "--json").out)) == 3
+
+
+def test_vacuum_keep_per_feed_deletes_older_read_articles(cli, feed_file: Path) -> None:
+    cli("add", str(feed_file))
     rows = json.loads(cli("articles", "--json").out)
     cli("mark", *[str(row["id"]) for row in rows], "--read")
     assert "deleted 2 articles" in cli("vacuum", "--keep-per-feed", "1").out

@@ -30,9 +30,10 @@ def test_only_the_store_speaks_sql() -> None:
     speaking = {
         path.relative_to(PACKAGE).as_posix()
         for path in PACKAGE.rglob("*.py")
-        if re.search(r"^\s*import (sqlite3|sqlite_utils)", path.read_text(), re.MULTILINE)
+        if re.search(r"^\s*(import|from) (sqlite3|sqlite_utils)\b", path.read_text(), re.MULTILINE)
     }
-    assert speaking == {"store.py"}
+    assert "store/queries.py" in speaking  # the pattern does find an import
+    assert {path for path in speaking if not path.startswith("store/")} == set()
 
 
 # The faces reach the core through the Library alone: a new operation is written once.

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from feedgen import rss
 
+from tuinews.models import ParsedFeed, SourceKind
+from tuinews.parse.article import build_article
 from tuinews.search_query import parse_query
 from tuinews.store import Store
 
@@ -114,6 +116,71 @@ def test_sort_date_orders_by_date(library: Path) -> None:
         "Council budget",
         "Elections in the valley",
     ]
+
+
+def story(guid: str, title: str, body: str, published: int):
+    return build_article(
+        guid=guid, link=f"https://news.example/{guid}", title=title, author="",
+        published=published, content_html=f"<p>{body}</p>",
+    )  # fmt: skip
+
+
+def test_a_count_covers_every_match_beyond_the_first_thousand(db_path: Path) -> None:
+    """The search bar lists the first 1,000 hits but must say how many there are."""
+    with Store(db_path, clock=lambda: NOW) as store:
+        wire = store.add_feed("/feeds/wire.xml", SourceKind.FILE)
+        other = store.add_feed("/feeds/other.xml", SourceKind.FILE)
+        ferries = [story(f"f{n}", f"Ferry {n}", "The ferry runs.", NOW - n) for n in range(1200)]
+        store.save_import(wire, ParsedFeed("Wire", "", tuple(ferries)), [])
+        buses = [story(f"b{n}", f"Bus {n}", "The bus runs; no ferry.", NOW - n) for n in range(300)]
+        store.save_import(other, ParsedFeed("Other", "", tuple(buses)), [])
+        store.set_read([hit.article_id for hit in store.search(parse_query("bus", now=NOW))], True)
+
+        def count(text: str) -> int:
+            return store.count_matches(parse_query(text, now=NOW))
+
+        assert len(store.search(parse_query("ferry", now=NOW))) == 1000
+        assert count("ferry") == 1500
+        assert count("title:ferry") == 1200
+        assert count("ferry is:read") == 300
+        assert count("ferry feed:wire sort:date") == 1200
+        assert count("is:unread") == 1200
+        assert count("bus") == 300
+        for text in ("ferry", "ferry is:unread", "is:read", "title:bus feed:other"):
+            query = parse_query(text, now=NOW)
+            assert count(text) == len(store.search(query, limit=10_000)), text
+
+
+def test_equal_scores_list_the_newest_first_in_every_kind_of_search(db_path: Path) -> None:
+    """The same story in several copies scores the same: the newest copy comes first
+    (by date, then by the later arrival when the dates are equal too)."""
+    day = 86_400
+    copies = {  # imported in this order, so ids and dates disagree
+        "oldest": NOW - 4 * day,
+        "newest": NOW - day,
+        "middle": NOW - 3 * day,
+        "newest, later arrival": NOW - day,
+    }
+    with Store(db_path, clock=lambda: NOW) as store:
+        feed = store.add_feed("/feeds/wire.xml", SourceKind.FILE)
+        articles = [story("best", "Ferry timetable", "The ferry runs.", NOW - 5 * day)]
+        articles += [
+            story(name, "Harbour news", "The ferry runs.", when) for name, when in copies.items()
+        ]
+        store.save_import(feed, ParsedFeed("Wire", "", tuple(articles)), [])
+
+        def found(text: str, limit: int = 1000) -> list[str]:
+            hits = store.search(parse_query(text, now=NOW), limit=limit)
+            rows = {row.id: row.link for row in store.article_rows([h.article_id for h in hits])}
+            return [rows[hit.article_id].removeprefix("https://news.example/") for hit in hits]
+
+        by_score = ["best", "newest, later arrival", "newest", "middle", "oldest"]
+        by_date = ["newest, later arrival", "newest", "middle", "oldest", "best"]
+        assert found("ferry") == by_score
+        assert found("ferry", limit=3) == by_score[:3]  # the tie reaches past the limit
+        assert found("ferry is:unread") == by_score
+        assert found("ferry sort:date") == by_date
+        assert found("is:unread") == by_date
 
 
 def test_index_follows_updates_and_deletes(library: Path, tmp_path: Path, cli) -> None:

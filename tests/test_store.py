@@ -9,7 +9,8 @@ import pytest
 
 from tuinews.models import ParsedFeed, SourceKind
 from tuinews.parse.article import build_article
-from tuinews.store import SCHEMA_VERSION, NewerLibrary, Store
+from tuinews.store import NewerLibrary, Store
+from tuinews.store.schema import SCHEMA_VERSION
 
 NOW = 1_750_000_000
 
@@ -167,6 +168,35 @@ def test_vacuum_keep_per_feed_keeps_the_newest(store: Store, feed_id: int) -> No
     assert [row.title for row in store.articles()] == ["n0", "n1"]
 
 
+def test_vacuum_with_no_rule_deletes_nothing_and_shrinks_the_file(
+    store: Store, feed_id: int, db_path: Path
+) -> None:
+    """Removing a big feed leaves free pages in the file; vacuum gives them back."""
+    other = store.add_feed("/feeds/kept.xml", SourceKind.FILE)
+    save(store, other, article("kept", "Kept"))
+    filler = "<p>" + "padding " * 1000 + "</p>"
+    save(store, feed_id, *(article(str(n), f"Story {n}", body=filler) for n in range(200)))
+    store.remove_feed(feed_id)
+    pages_before = pragma(db_path, "page_count")
+    assert pragma(db_path, "freelist_count") > pages_before / 2
+
+    assert store.vacuum(keep_days=None, keep_per_feed=None) == 0
+
+    assert pragma(db_path, "freelist_count") == 0
+    assert pragma(db_path, "page_count") < pages_before / 2
+    assert db_path.stat().st_size == pragma(db_path, "page_count") * pragma(db_path, "page_size")
+    assert [row.title for row in store.articles()] == ["Kept"]
+
+
+def pragma(db_path: Path, name: str) -> int:
+    """What another connection sees of the file."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def test_new_library_is_migrated_to_the_current_schema_in_wal_mode(db_path: Path) -> None:
     Store(db_path).close()
     with sqlite3.connect(db_path) as conn:
@@ -195,7 +225,7 @@ def test_a_schema_1_library_is_migrated_without_losing_articles(db_path: Path) -
     """Libraries written before saved searches existed open as they were, plus the new table."""
     import sqlite_utils
 
-    from tuinews.store import MIGRATIONS
+    from tuinews.store.schema import MIGRATIONS
 
     with sqlite3.connect(db_path) as conn:
         MIGRATIONS[0](sqlite_utils.Database(conn))

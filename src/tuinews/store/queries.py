@@ -1,17 +1,9 @@
-"""The library: the only module that speaks SQL.
+"""Store: one connection to a library file, and every query the program makes.
 
 SQLite in WAL mode with a busy timeout, so a TUI and a cron `tuinews refresh`
-can share one file. The schema version lives in `PRAGMA user_version` and only
-ever moves forward through MIGRATIONS. Every write is one explicit transaction
-(`BEGIN IMMEDIATE`), so a killed process leaves each source's articles as they
-were before or after its import, never half-written.
-
-The FTS5 index (`articles_fts`) mirrors articles in the same transaction as
-every write that changes them. New articles are indexed by one INSERT ... SELECT
-per import: an AFTER INSERT trigger would make FTS5 flush a segment per row
-(each triggering statement opens a savepoint), which doubles the cost of an
-import. Updates and deletes go through triggers, which fire only when indexed
-columns change, so marking articles read never touches the index.
+can share one file. Every write is one explicit transaction (`BEGIN IMMEDIATE`),
+so a killed process leaves each source's articles as they were before or after
+its import, never half-written. The tables and their migrations are in schema.py.
 """
 
 from __future__ import annotations
@@ -38,22 +30,16 @@ from tuinews.models import (
     SearchHit,
     SourceKind,
 )
+from tuinews.store.errors import FeedExists, NewerLibrary, explain, folder_error, open_error
+from tuinews.store.schema import BM25_WEIGHTS, FTS_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 from tuinews.urls import is_web_url
 
-if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
-    import sqlite_utils
-
+if TYPE_CHECKING:
     from tuinews.search_query import SearchQuery
 
-BUSY_TIMEOUT_MS = 10_000
-# bm25 column weights: title, summary, body, author, feed title.
-_BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0"
+BUSY_TIMEOUT = 10.0  # seconds: a refresh's longest write is well under this
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 ALL_ARTICLES = ArticleView()
-
-
-class FeedExists(ValueError):
-    """The source is already in the library."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,136 +67,6 @@ class ImportCounts:
     updated: int
 
 
-# ---------------------------------------------------------------- migrations
-
-
-def _create_library(db: sqlite_utils.Database) -> None:
-    db["feeds"].create(
-        {
-            "id": int,
-            "source": str,
-            "kind": str,
-            "feed_title": str,
-            "user_title": str,
-            "site_url": str,
-            "added_at": int,
-            "last_attempt": int,
-            "last_success": int,
-            "last_error": str,
-        },
-        pk="id",
-        not_null={"source", "kind", "added_at"},
-        defaults={"feed_title": "", "site_url": ""},
-    )
-    db["feeds"].create_index(["source"], unique=True)
-    db["feed_tags"].create(
-        {"feed_id": int, "tag": str},
-        pk=("feed_id", "tag"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    db["source_files"].create(
-        {"feed_id": int, "path": str, "size": int, "mtime_ns": int, "digest": str},
-        pk=("feed_id", "path"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    # Identities of articles removed by `vacuum`, so a refresh does not bring them back.
-    db["tombstones"].create(
-        {"feed_id": int, "identity": str},
-        pk=("feed_id", "identity"),
-        foreign_keys=[("feed_id", "feeds", "id")],
-    )
-    # Raw DDL here: sqlite-utils cannot express ON DELETE actions, a composite UNIQUE,
-    # FTS5 options or triggers. (executescript would COMMIT the migration halfway.)
-    for statement in _ARTICLES_DDL:
-        db.execute(statement)
-
-
-_FTS_COLUMNS = "title, summary, content_text, author, feed_title"
-_FTS_DELETE_OLD = (
-    f"INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLUMNS}) VALUES "
-    "('delete', old.id, old.title, old.summary, old.content_text, old.author, old.feed_title);"
-)
-_FTS_INSERT_NEW = (
-    f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) VALUES "
-    "(new.id, new.title, new.summary, new.content_text, new.author, new.feed_title);"
-)
-_ARTICLES_DDL = (
-    """
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY,
-        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
-        read INTEGER NOT NULL DEFAULT 0,
-        starred INTEGER NOT NULL DEFAULT 0,
-        sort_date INTEGER NOT NULL,
-        published INTEGER,
-        first_seen INTEGER NOT NULL,
-        updated_at INTEGER,
-        identity TEXT NOT NULL,
-        content_hash TEXT NOT NULL,
-        feed_title TEXT NOT NULL DEFAULT '',
-        title TEXT NOT NULL DEFAULT '',
-        author TEXT NOT NULL DEFAULT '',
-        link TEXT NOT NULL DEFAULT '',
-        summary TEXT NOT NULL DEFAULT '',
-        content_kind TEXT NOT NULL DEFAULT 'html',
-        content_html TEXT NOT NULL DEFAULT '',
-        content_text TEXT NOT NULL DEFAULT '',
-        UNIQUE (feed_id, identity)
-    )
-    """,
-    # Small columns first, bodies last: reading a row's state or its list line
-    # never walks a body's overflow pages. Indexes end in id, so every list
-    # order (newest first, ties by id) is an index scan with no sort step.
-    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC, id DESC)",
-    "CREATE INDEX articles_by_feed_read ON articles (feed_id, read)",
-    "CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC)",
-    "CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0",
-    "CREATE INDEX articles_starred ON articles (sort_date DESC, id DESC) WHERE starred = 1",
-    f"""
-    CREATE VIRTUAL TABLE articles_fts USING fts5 (
-        {_FTS_COLUMNS},
-        content = 'articles', content_rowid = 'id',
-        tokenize = 'porter unicode61 remove_diacritics 2'
-    )
-    """,
-    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE_OLD} END",
-    f"""
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON articles
-    BEGIN {_FTS_DELETE_OLD} {_FTS_INSERT_NEW} END
-    """,
-)
-
-
-# MIGRATIONS[n] takes a library from schema version n to n + 1. Append only.
-def _add_saved_searches(db: sqlite_utils.Database) -> None:
-    """Schema 2: queries saved from the search bar, shown as smart feeds."""
-    db["saved_searches"].create(
-        {"id": int, "name": str, "query": str}, pk="id", not_null={"name", "query"}
-    )
-    db["saved_searches"].create_index(["name"], unique=True)
-
-
-def _add_fetch_state(db: sqlite_utils.Database) -> None:
-    """Schema 3: what a polite web fetch remembers (validators, when to ask again)."""
-    for column, kind in (("etag", str), ("last_modified", str), ("next_fetch_after", int)):
-        db["feeds"].add_column(column, kind)
-
-
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _create_library,
-    _add_saved_searches,
-    _add_fetch_state,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class NewerLibrary(RuntimeError):
-    """The database was written by a newer tuinews; we refuse to touch it."""
-
-
-# ---------------------------------------------------------------- the store
-
-
 _FEED_COLUMNS = """
     f.id, f.source, f.kind, f.feed_title, f.user_title, f.site_url,
     f.last_attempt, f.last_success, f.last_error,
@@ -221,24 +77,47 @@ _FEED_COLUMNS = """
 """
 
 _ROW_COLUMNS = "id, feed_id, feed_title, title, author, published, link, read, starred"
+_NEWEST = "a.sort_date DESC, a.id DESC"  # list order; also breaks ties in score
+_FTS_ARTICLES = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
 
 
 class Store:
     """One connection to one library file. Use one Store per thread."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> None:
+        """Open (or create) the library; any reason it cannot be used is a LibraryError.
+
+        `busy_timeout` is how many seconds to wait for another process's lock.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise folder_error(path.parent, error) from error
         self.path = path
         self._clock = clock
-        self._conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+        try:
+            self._conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise open_error(path, error) from error
+        try:
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except BaseException as error:
+            self._conn.close()
+            if isinstance(error, sqlite3.Error):
+                raise open_error(path, error) from error
+            raise
 
     def close(self) -> None:
         self._conn.close()
@@ -253,14 +132,27 @@ class Store:
         return int(self._clock())
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
+    def _explained(self) -> Iterator[None]:
+        """A lock held elsewhere or a read-only file, as a LibraryError the user can act on."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            yield
+        except sqlite3.Error as error:
+            explained = explain(self.path, error)
+            if explained is None:
+                raise
+            raise explained from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._explained():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite rolls back by itself after some errors
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def _migrate(self) -> None:
         """Run pending migrations, each in its own transaction.
@@ -483,8 +375,8 @@ class Store:
                 ],
             )  # fmt: skip
             conn.execute(  # new rows get ids above the old maximum: we hold the write lock
-                f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) "
-                f"SELECT id, {_FTS_COLUMNS} FROM articles WHERE id > ?",
+                f"INSERT INTO articles_fts (rowid, {FTS_COLUMNS}) "
+                f"SELECT id, {FTS_COLUMNS} FROM articles WHERE id > ?",
                 (last_id,),
             )
             conn.executemany(
@@ -539,38 +431,52 @@ class Store:
         return [found[i] for i in ids if i in found]
 
     def search(self, query: SearchQuery, limit: int = 1000) -> list[SearchHit]:
-        """Article ids for a parsed query: best match first (bm25, title weighted
-        above the body, ties to the newest arrival), or newest first for sort:date and for
-        queries that are only filters. Every value is a bound parameter."""
+        """Article ids for a parsed query: best match first (bm25, title weighted above
+        the body), or newest first for sort:date and for queries that are only filters.
+        Equal scores go newest first too (by date, then id): the same story in several
+        feeds scores the same. Every value is a bound parameter."""
         where, params = self._search_filters(query)
-        sql_params: list[object]
+        score = f"bm25(articles_fts, {BM25_WEIGHTS})"
         if query.match is None:
-            sql = (
-                f"SELECT a.id, NULL FROM articles a WHERE {where} "
-                "ORDER BY a.sort_date DESC, a.id DESC"
-            )
-            sql_params = params
+            sql = f"SELECT a.id, NULL FROM articles a WHERE {where} ORDER BY {_NEWEST}"
         elif where == "1" and not query.sort_by_date:
-            # Ranking alone stays inside the index: no article row is read.
-            # Ties (rare with bm25) go to the newest arrival.
+            # Ranking alone: every match is scored inside the index, and only the rows
+            # that can make the first `limit` (scores up to the limit-th best) are read
+            # for their dates. Reading every match's row tripled a common word's time.
             sql = (
-                f"SELECT rowid, bm25(articles_fts, {_BM25_WEIGHTS}) AS score FROM articles_fts "
-                "WHERE articles_fts MATCH ? ORDER BY score, rowid DESC"
+                f"WITH hits AS (SELECT rowid AS id, {score} AS score FROM articles_fts "
+                "WHERE articles_fts MATCH ?) "
+                "SELECT hits.id, score FROM hits JOIN articles a ON a.id = hits.id "
+                "WHERE score <= (SELECT max(score) FROM "
+                "(SELECT score FROM hits ORDER BY score LIMIT ?)) "
+                f"ORDER BY score, {_NEWEST}"
             )
-            sql_params = [query.match]
+            params = [query.match, limit]
         else:
-            order = "a.sort_date DESC, a.id DESC" if query.sort_by_date else "score, a.id DESC"
+            order = _NEWEST if query.sort_by_date else f"score, {_NEWEST}"
             sql = (
-                f"SELECT a.id, bm25(articles_fts, {_BM25_WEIGHTS}) AS score "
-                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"SELECT a.id, {score} AS score FROM {_FTS_ARTICLES} "
                 f"WHERE articles_fts MATCH ? AND {where} ORDER BY {order}"
             )
-            sql_params = [query.match, *params]
+            params = [query.match, *params]
         cursor = self._conn.cursor()
         cursor.row_factory = None
-        rows = cursor.execute(sql + " LIMIT ?", [*sql_params, limit])
+        rows = cursor.execute(sql + " LIMIT ?", [*params, limit])
         score_counts = query.match is not None and not query.sort_by_date
         return [SearchHit(row[0], row[1] if score_counts else None) for row in rows]
+
+    def count_matches(self, query: SearchQuery) -> int:
+        """How many articles `search` finds with no limit: what "N found" should say."""
+        where, params = self._search_filters(query)
+        if query.match is None:
+            sql = f"SELECT count(*) FROM articles a WHERE {where}"
+        elif where == "1":
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            params = [query.match]
+        else:
+            sql = f"SELECT count(*) FROM {_FTS_ARTICLES} WHERE articles_fts MATCH ? AND {where}"
+            params = [query.match, *params]
+        return self._conn.execute(sql, params).fetchone()[0]
 
     def snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
         """Short extracts around the matched terms, marked with SNIPPET_START/END.
@@ -682,9 +588,13 @@ class Store:
         include_unread: bool = False,
         include_starred: bool = False,
     ) -> int:
-        """Delete old articles (never starred or unread ones unless asked); return the count.
+        """Delete old articles (never starred or unread ones unless asked), then compact
+        the file; return how many were deleted. With no keep rule it only compacts.
 
         Deleted identities are remembered so the next refresh does not re-add them.
+        VACUUM writes the new file through the WAL: the checkpoint after it moves that
+        into the library and empties the WAL, so the file shrinks even while a TUI
+        keeps its own connection open.
         """
         protect = []
         if not include_unread:
@@ -702,18 +612,20 @@ class Store:
                 "ORDER BY sort_date DESC, id DESC) AS position FROM articles) WHERE position > ?)"
             )
             params.append(keep_per_feed)
-        if not rules:
-            return 0
-        doomed = f"({guard}) AND ({' OR '.join(rules)})"
-        with self._transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO tombstones (feed_id, identity) "
-                f"SELECT feed_id, identity FROM articles WHERE feed_id IS NOT NULL AND {doomed}",
-                params,
-            )
-            deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
-            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
-        self._conn.execute("VACUUM")
+        deleted = 0
+        if rules:
+            doomed = f"({guard}) AND ({' OR '.join(rules)})"
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO tombstones (feed_id, identity) SELECT feed_id, "
+                    f"identity FROM articles WHERE feed_id IS NOT NULL AND {doomed}",
+                    params,
+                )
+                deleted = conn.execute(f"DELETE FROM articles WHERE {doomed}", params).rowcount
+                conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        with self._explained():
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
 
     def article_count(self) -> int:

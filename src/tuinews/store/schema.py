@@ -1,0 +1,144 @@
+"""The library's schema: the tables, the search index, and how old libraries catch up.
+
+The schema version lives in `PRAGMA user_version` and only ever moves forward
+through MIGRATIONS, each run in its own transaction by the Store.
+
+The FTS5 index (`articles_fts`) mirrors articles in the same transaction as
+every write that changes them. New articles are indexed by one INSERT ... SELECT
+per import (in Store.save_import): an AFTER INSERT trigger would make FTS5 flush
+a segment per row (each triggering statement opens a savepoint), which doubles
+the cost of an import. Updates and deletes go through triggers, which fire only
+when indexed columns change, so marking articles read never touches the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
+    import sqlite_utils
+
+FTS_COLUMNS = "title, summary, content_text, author, feed_title"
+# bm25 column weights, in FTS_COLUMNS order: title, summary, body, author, feed title.
+BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0"
+
+
+def _create_library(db: sqlite_utils.Database) -> None:
+    """Schema 1: feeds with their tags and files, articles and their search index."""
+    db["feeds"].create(
+        {
+            "id": int,
+            "source": str,
+            "kind": str,
+            "feed_title": str,
+            "user_title": str,
+            "site_url": str,
+            "added_at": int,
+            "last_attempt": int,
+            "last_success": int,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"source", "kind", "added_at"},
+        defaults={"feed_title": "", "site_url": ""},
+    )
+    db["feeds"].create_index(["source"], unique=True)
+    db["feed_tags"].create(
+        {"feed_id": int, "tag": str},
+        pk=("feed_id", "tag"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    db["source_files"].create(
+        {"feed_id": int, "path": str, "size": int, "mtime_ns": int, "digest": str},
+        pk=("feed_id", "path"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    # Identities of articles removed by `vacuum`, so a refresh does not bring them back.
+    db["tombstones"].create(
+        {"feed_id": int, "identity": str},
+        pk=("feed_id", "identity"),
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    # Raw DDL here: sqlite-utils cannot express ON DELETE actions, a composite UNIQUE,
+    # FTS5 options or triggers. (executescript would COMMIT the migration halfway.)
+    for statement in _ARTICLES_DDL:
+        db.execute(statement)
+
+
+_FTS_DELETE_OLD = (
+    f"INSERT INTO articles_fts (articles_fts, rowid, {FTS_COLUMNS}) VALUES "
+    "('delete', old.id, old.title, old.summary, old.content_text, old.author, old.feed_title);"
+)
+_FTS_INSERT_NEW = (
+    f"INSERT INTO articles_fts (rowid, {FTS_COLUMNS}) VALUES "
+    "(new.id, new.title, new.summary, new.content_text, new.author, new.feed_title);"
+)
+_ARTICLES_DDL = (
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        sort_date INTEGER NOT NULL,
+        published INTEGER,
+        first_seen INTEGER NOT NULL,
+        updated_at INTEGER,
+        identity TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        feed_title TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        content_kind TEXT NOT NULL DEFAULT 'html',
+        content_html TEXT NOT NULL DEFAULT '',
+        content_text TEXT NOT NULL DEFAULT '',
+        UNIQUE (feed_id, identity)
+    )
+    """,
+    # Small columns first, bodies last: reading a row's state or its list line
+    # never walks a body's overflow pages. Indexes end in id, so every list
+    # order (newest first, ties by id) is an index scan with no sort step.
+    "CREATE INDEX articles_by_feed_date ON articles (feed_id, sort_date DESC, id DESC)",
+    "CREATE INDEX articles_by_feed_read ON articles (feed_id, read)",
+    "CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC)",
+    "CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0",
+    "CREATE INDEX articles_starred ON articles (sort_date DESC, id DESC) WHERE starred = 1",
+    f"""
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        {FTS_COLUMNS},
+        content = 'articles', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE_OLD} END",
+    f"""
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {FTS_COLUMNS} ON articles
+    BEGIN {_FTS_DELETE_OLD} {_FTS_INSERT_NEW} END
+    """,
+)
+
+
+# MIGRATIONS[n] takes a library from schema version n to n + 1. Append only.
+def _add_saved_searches(db: sqlite_utils.Database) -> None:
+    """Schema 2: queries saved from the search bar, shown as smart feeds."""
+    db["saved_searches"].create(
+        {"id": int, "name": str, "query": str}, pk="id", not_null={"name", "query"}
+    )
+    db["saved_searches"].create_index(["name"], unique=True)
+
+
+def _add_fetch_state(db: sqlite_utils.Database) -> None:
+    """Schema 3: what a polite web fetch remembers (validators, when to ask again)."""
+    for column, kind in (("etag", str), ("last_modified", str), ("next_fetch_after", int)):
+        db["feeds"].add_column(column, kind)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _create_library,
+    _add_saved_searches,
+    _add_fetch_state,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
