@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tuinews.models import (
+    SNIPPET_END,
+    SNIPPET_START,
     ArticleBody,
     ArticleRow,
     ArticleView,
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from tuinews.search_query import SearchQuery
 
 BUSY_TIMEOUT = 10.0  # seconds: a refresh's longest write is well under this
-SNIPPET_START, SNIPPET_END = "\x02", "\x03"
 ALL_ARTICLES = ArticleView()
 
 
@@ -512,6 +513,18 @@ class Store:
             where.append("a.sort_date < ?")
             params.append(query.before)
         return " AND ".join(where), params
+
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a fact about the library; None removes it."""
+        with self._transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def saved_searches(self) -> list[SavedSearch]:
         rows = self._conn.execute("SELECT id, name, query FROM saved_searches ORDER BY name")

@@ -136,9 +136,19 @@ def _add_fetch_state(db: sqlite_utils.Database) -> None:
         db["feeds"].add_column(column, kind)
 
 
+def _add_meta(db: sqlite_utils.Database) -> None:
+    """Schema 4: facts about the library itself, such as whether it still awaits the
+    bundled samples (only a library that is empty when it gets this table does)."""
+    db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    empty = not db.execute("SELECT 1 FROM feeds UNION ALL SELECT 1 FROM articles").fetchone()
+    if empty:
+        db.execute("INSERT INTO meta (key, value) VALUES ('samples_pending', '1')")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_library,
     _add_saved_searches,
     _add_fetch_state,
+    _add_meta,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
