@@ -65,8 +65,11 @@ def load_config(db_override: str | None = None) -> Config:
     mark_read = reading.get("mark_read_on_open", True)
     if not isinstance(mark_read, bool):
         raise ConfigError(f"{path}: reading.mark_read_on_open must be true or false")
+    configured_db = library.get("db")
+    if configured_db is not None and not (isinstance(configured_db, str) and configured_db.strip()):
+        raise ConfigError(f'{path}: library.db must be the library file\'s path, e.g. "~/news.db"')
 
-    db = db_override or os.environ.get("TUINEWS_DB") or library.get("db")
+    db = db_override or os.environ.get("TUINEWS_DB") or configured_db
     max_mb = _number(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
     download_mb = _number(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
     return Config(
