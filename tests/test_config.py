@@ -1,6 +1,7 @@
 """The settings file as a user writes it: a real config.toml at the XDG config path.
 
-Mistakes in a value stop with one line naming the file and the setting.
+Mistakes in a value stop with one line naming the file and the setting; settings we do
+not know (typos, or ones from another version) are warned about and otherwise ignored.
 """
 
 from __future__ import annotations
@@ -9,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tuinews.config import ConfigError, load_config
+from tuinews.config import (
+    DEFAULT_MAX_DOWNLOAD_MB,
+    ConfigError,
+    load_config,
+    unknown_binding_warnings,
+)
 
 
 @pytest.fixture
@@ -39,3 +45,40 @@ def test_the_library_path_from_the_file_is_used(config_file, tmp_path: Path) -> 
     config_file(f'[library]\ndb = "{tmp_path / "news.db"}"\n')
     config = load_config()
     assert config.db_path == tmp_path / "news.db"
+    assert config.warnings == ()
+
+
+def test_a_misspelt_table_is_a_warning_not_an_error(config_file, tmp_path: Path) -> None:
+    path = config_file(f'[librar]\ndb = "{tmp_path / "news.db"}"\n')
+    config = load_config()
+    assert config.warnings == (f"{path}: unknown table [librar] ignored (did you mean [library]?)",)
+    assert config.db_path != tmp_path / "news.db"  # ignored means ignored
+
+
+def test_a_misspelt_setting_is_a_warning_and_the_default_stays(config_file) -> None:
+    path = config_file("[refresh]\nmax_downlod_mb = 5\nmax_document_mb = 2\n")
+    config = load_config()
+    assert config.warnings == (
+        f"{path}: unknown setting refresh.max_downlod_mb ignored (did you mean max_download_mb?)",
+    )
+    assert config.max_download_bytes == DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
+    assert config.max_document_bytes == 2 * 1024 * 1024  # the settings beside it still apply
+
+
+def test_a_setting_above_every_table_says_where_it_belongs(config_file) -> None:
+    path = config_file('db = "news.db"\nshiny = 1\n')
+    assert load_config().warnings == (
+        f"{path}: unknown setting db ignored (it belongs under [library])",
+        f"{path}: unknown setting shiny ignored",
+    )
+
+
+def test_keys_are_collected_for_the_ui_to_check(config_file) -> None:
+    path = config_file('[keys]\nnext_unread = "N"\nnext_unred = "x"\nfrobnicate = "f"\n')
+    config = load_config()
+    assert config.keys == {"next_unread": "N", "next_unred": "x", "frobnicate": "f"}
+    assert config.warnings == ()  # only the UI knows its binding ids
+    assert unknown_binding_warnings(config.keys, {"next_unread", "quit"}, path) == [
+        f"{path}: [keys] next_unred: no such binding, ignored (did you mean next_unread?)",
+        f"{path}: [keys] frobnicate: no such binding, ignored",
+    ]

@@ -1,11 +1,15 @@
 """Where the library lives and the user's settings (TOML at the XDG config path).
 
 A missing config file means defaults; a broken one is a one-line error, not a traceback.
+A setting we do not know (a typo, or one from a newer version) is a warning, not an error,
+so that one misspelt key does not lock the user out of their library.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +18,15 @@ import platformdirs
 APP_NAME = "tuinews"
 DEFAULT_MAX_DOCUMENT_MB = 50
 DEFAULT_MAX_DOWNLOAD_MB = 20
+
+# Every table and key the file may hold. [keys] is open here: its keys are binding ids,
+# which only the UI knows (see unknown_binding_warnings).
+KNOWN_SETTINGS: dict[str, frozenset[str] | None] = {
+    "library": frozenset({"db"}),
+    "refresh": frozenset({"max_document_mb", "max_download_mb", "auto_refresh_minutes"}),
+    "reading": frozenset({"mark_read_on_open"}),
+    "keys": None,
+}
 
 
 class ConfigError(ValueError):
@@ -28,6 +41,7 @@ class Config:
     mark_read_on_open: bool = True
     auto_refresh_minutes: float = 0  # 0: only when asked (r / R, or a cron `tuinews refresh`)
     keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "n" → "N,space"
+    warnings: tuple[str, ...] = ()  # one line each, naming the file: settings we ignored
 
 
 def config_path() -> Path:
@@ -79,7 +93,54 @@ def load_config(db_override: str | None = None) -> Config:
         mark_read_on_open=mark_read,
         auto_refresh_minutes=auto_refresh,
         keys=dict(keys),
+        warnings=tuple(_unknown_settings_warnings(settings, path)),
     )
+
+
+def unknown_binding_warnings(
+    keys: Mapping[str, str], known_ids: Iterable[str], path: Path
+) -> list[str]:
+    """One line per [keys] entry that names no binding: the UI passes its binding ids,
+    since the core must not import Textual to learn them."""
+    known = set(known_ids)
+    return [
+        f"{path}: [keys] {binding}: no such binding, ignored{_did_you_mean(binding, known)}"
+        for binding in keys
+        if binding not in known
+    ]
+
+
+def _unknown_settings_warnings(settings: dict, path: Path) -> list[str]:
+    warnings = []
+    for name, value in settings.items():
+        if name not in KNOWN_SETTINGS:
+            if isinstance(value, dict):
+                hint = _did_you_mean(name, KNOWN_SETTINGS, shown="[{}]")
+                warnings.append(f"{path}: unknown table [{name}] ignored{hint}")
+            else:
+                warnings.append(f"{path}: unknown setting {name} ignored{_owning_table(name)}")
+            continue
+        known_keys = KNOWN_SETTINGS[name]
+        if known_keys is None:
+            continue
+        for key in value:
+            if key not in known_keys:
+                hint = _did_you_mean(key, known_keys)
+                warnings.append(f"{path}: unknown setting {name}.{key} ignored{hint}")
+    return warnings
+
+
+def _did_you_mean(name: str, choices: Iterable[str], shown: str = "{}") -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {shown.format(close[0])}?)" if close else ""
+
+
+def _owning_table(key: str) -> str:
+    """A known key written above every table header belongs to no table; say which."""
+    for table, keys in KNOWN_SETTINGS.items():
+        if keys and key in keys:
+            return f" (it belongs under [{table}])"
+    return ""
 
 
 def _number(table: dict, key: str, default: float, path: Path, zero_ok: bool = False) -> float:
