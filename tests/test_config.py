@@ -82,3 +82,28 @@ def test_keys_are_collected_for_the_ui_to_check(config_file) -> None:
         f"{path}: [keys] next_unred: no such binding, ignored (did you mean next_unread?)",
         f"{path}: [keys] frobnicate: no such binding, ignored",
     ]
+
+
+@pytest.mark.parametrize("minutes", [0, 1, 1.5, 60])
+def test_auto_refresh_is_off_or_at_least_a_minute(config_file, minutes: float) -> None:
+    config_file(f"[refresh]\nauto_refresh_minutes = {minutes}\n")
+    assert load_config().auto_refresh_minutes == minutes
+
+
+@pytest.mark.parametrize("minutes", ["1e-9", "0.5", "-1", "nan", "inf", "true", '"5"'])
+def test_auto_refresh_too_often_or_not_a_number_is_refused(config_file, minutes: str) -> None:
+    path = config_file(f"[refresh]\nauto_refresh_minutes = {minutes}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and "auto_refresh_minutes" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("size", ["nan", "inf", "0", "-3"])
+def test_a_size_limit_that_is_no_size_is_refused(config_file, size: str) -> None:
+    path = config_file(f"[refresh]\nmax_document_mb = {size}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and "refresh.max_document_mb" in message

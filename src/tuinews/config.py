@@ -8,6 +8,7 @@ so that one misspelt key does not lock the user out of their library.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -69,13 +70,6 @@ def load_config(db_override: str | None = None) -> Config:
     keys = _table(settings, "keys", path)
     if not all(isinstance(value, str) and value for value in keys.values()):
         raise ConfigError(f'{path}: [keys] maps a binding to keys, e.g. next_unread = "N"')
-    auto_refresh = refresh.get("auto_refresh_minutes", 0)
-    if (
-        not isinstance(auto_refresh, int | float)
-        or isinstance(auto_refresh, bool)
-        or auto_refresh < 0
-    ):
-        raise ConfigError(f"{path}: refresh.auto_refresh_minutes must be 0 (off) or more")
     mark_read = reading.get("mark_read_on_open", True)
     if not isinstance(mark_read, bool):
         raise ConfigError(f"{path}: reading.mark_read_on_open must be true or false")
@@ -84,14 +78,14 @@ def load_config(db_override: str | None = None) -> Config:
         raise ConfigError(f'{path}: library.db must be the library file\'s path, e.g. "~/news.db"')
 
     db = db_override or os.environ.get("TUINEWS_DB") or configured_db
-    max_mb = _number(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
-    download_mb = _number(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
+    max_mb = _size_mb(refresh, "max_document_mb", DEFAULT_MAX_DOCUMENT_MB, path)
+    download_mb = _size_mb(refresh, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB, path)
     return Config(
         db_path=Path(db).expanduser() if db else default_db_path(),
         max_document_bytes=int(max_mb * 1024 * 1024),
         max_download_bytes=int(download_mb * 1024 * 1024),
         mark_read_on_open=mark_read,
-        auto_refresh_minutes=auto_refresh,
+        auto_refresh_minutes=_auto_refresh_minutes(refresh, path),
         keys=dict(keys),
         warnings=tuple(_unknown_settings_warnings(settings, path)),
     )
@@ -143,14 +137,26 @@ def _owning_table(key: str) -> str:
     return ""
 
 
-def _number(table: dict, key: str, default: float, path: Path, zero_ok: bool = False) -> float:
-    """A [refresh] number: positive (or, where zero means off, not negative)."""
+def _size_mb(table: dict, key: str, default: float, path: Path) -> float:
     value = table.get(key, default)
-    wrong = not isinstance(value, int | float) or isinstance(value, bool)
-    if wrong or value < 0 or (value == 0 and not zero_ok):
-        least = "0 (off) or more" if zero_ok else "a positive number"
-        raise ConfigError(f"{path}: refresh.{key} must be {least}")
+    if not _is_number(value) or value <= 0:
+        raise ConfigError(f"{path}: refresh.{key} must be a positive number")
     return value
+
+
+def _auto_refresh_minutes(table: dict, path: Path) -> float:
+    """0 turns it off; anything under a minute would refetch every feed near-continuously."""
+    value = table.get("auto_refresh_minutes", 0)
+    if not _is_number(value) or (value != 0 and value < 1):
+        raise ConfigError(
+            f"{path}: refresh.auto_refresh_minutes must be 0 (off) or at least 1 (minute)"
+        )
+    return value
+
+
+def _is_number(value: object) -> bool:
+    """TOML allows `nan` and `inf`; neither makes a size or a period (int() fails on both)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _table(settings: dict, name: str, path: Path) -> dict:
