@@ -195,3 +195,16 @@ def test_text_from_other_editors_is_read_as_text(cli, folder: Path) -> None:
     titles = articles_by_title(cli)
     assert {"Café Crème Reopens", "Notepad Über Alles"} <= set(titles)
     assert "The façade is restored." in show(cli, "Café Crème Reopens")
+
+
+def test_a_file_over_the_size_limit_is_named_and_the_others_still_come_in(
+    cli, folder: Path, isolated_home: Path
+) -> None:
+    config = isolated_home / ".config" / "tuinews" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[refresh]\nmax_document_mb = 1\n")
+    (folder / "huge.txt").write_text("Huge\n\n" + "word " * 300_000)
+    result = cli("add", str(folder))
+    assert result.code == 0
+    assert len(articles_by_title(cli)) == 5
+    assert "huge.txt: file larger than 1 MB, not read" in result.err

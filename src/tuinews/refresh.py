@@ -417,6 +417,9 @@ def _run_folder(
         except OSError as error:
             problems.append(f"{stat.path}: {_os_error_line(error)}")
             continue
+        except NotAFeed as too_large:  # one big file must not keep the others out
+            problems.append(f"{stat.path}: {too_large}")
+            continue
         if job.known_digests.get(stat.path) != state.digest:
             try:
                 articles.append(parse_article_file(stat.path, data, stat.mtime_ns // 1_000_000_000))
