@@ -142,12 +142,69 @@ def test_touching_a_file_without_changing_it_updates_nothing(cli, folder: Path) 
     assert "0 new articles, 0 updated" in cli("refresh").out
 
 
-def test_hidden_and_unreadable_files_do_not_break_the_folder(cli, folder: Path) -> None:
+def test_hidden_files_are_not_articles(cli, folder: Path) -> None:
     (folder / ".draft.md").write_text("# Secret draft\n")
-    (folder / "binary.txt").write_bytes(b"\xff\xfe\x00garbage\x00\x1b[2J")
+    result = cli("add", str(folder))
+    assert result.code == 0 and result.err == ""
+    assert "Secret draft" not in articles_by_title(cli)
+    assert len(articles_by_title(cli)) == 5
+
+
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06"
+
+
+def test_binary_and_empty_files_are_skipped_and_named(cli, folder: Path) -> None:
+    (folder / "photo.txt").write_bytes(PNG_HEADER + bytes(range(256)))
+    (folder / "dump.md").write_bytes(b"\xff\xfe\x00garbage\x00\x1b[2J")
+    (folder / "noise.html").write_bytes(bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40)
+    (folder / "blank.txt").write_bytes(b"")
+    (folder / "spaces.md").write_text("  \n\t\n\n")
+
     result = cli("add", str(folder))
     assert result.code == 0
+    assert "5 articles" in result.out
     titles = set(articles_by_title(cli))
-    assert "Secret draft" not in titles
-    assert len(titles) == 6
-    assert all("\x1b" not in title and "\x00" not in title for title in titles)
+    assert len(titles) == 5
+    assert not titles & {"photo", "dump", "noise", "blank", "spaces"}
+    assert result.err.count("\n") == 1
+    assert "skipped 3 files that are not text: dump.md, noise.html, photo.txt" in result.err
+    assert "skipped 2 files that are empty: blank.txt, spaces.md" in result.err
+
+
+def test_a_skipped_file_is_named_again_until_it_becomes_an_article(cli, folder: Path) -> None:
+    (folder / "later.txt").write_bytes(b"")
+    cli("add", str(folder))
+    assert "skipped 1 file that is empty: later.txt" in cli("refresh").err
+
+    (folder / "later.txt").write_text("Written at Last\n\nThe body.\n")
+    bump_mtime(folder / "later.txt")
+    result = cli("refresh")
+    assert "1 new articles" in result.out and result.err == ""
+    assert "Written at Last" in articles_by_title(cli)
+
+
+def test_text_from_other_editors_is_read_as_text(cli, folder: Path) -> None:
+    (folder / "latin.txt").write_bytes(
+        "Café Crème Reopens\n\nThe façade is restored.\n".encode("cp1252")
+    )
+    (folder / "notepad.txt").write_bytes(
+        "Notepad Über Alles\n\nSaved as Unicode.\n".encode("utf-16")
+    )
+    result = cli("add", str(folder))
+    assert result.err == ""
+    titles = articles_by_title(cli)
+    assert {"Café Crème Reopens", "Notepad Über Alles"} <= set(titles)
+    assert "The façade is restored." in show(cli, "Café Crème Reopens")
+
+
+def test_a_file_over_the_size_limit_is_named_and_the_others_still_come_in(
+    cli, folder: Path, isolated_home: Path
+) -> None:
+    config = isolated_home / ".config" / "tuinews" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[refresh]\nmax_document_mb = 1\n")
+    (folder / "huge.txt").write_text("Huge\n\n" + "word " * 300_000)
+    result = cli("add", str(folder))
+    assert result.code == 0
+    assert len(articles_by_title(cli)) == 5
+    assert "huge.txt: file larger than 1 MB, not read" in result.err

@@ -27,6 +27,11 @@ class NotAFeed(ValueError):
     """The document is not something we can read as a feed; the message is one line."""
 
 
+class NotAnArticle(ValueError):
+    """A file in an article folder holds no article; the message is why, in words that
+    follow "files that are": "not text", "empty"."""
+
+
 HTML_PAGE_NOT_A_FEED = "not a feed: got an HTML page"  # where adding a URL looks for a feed
 # Around the matched words in a search extract: control characters, which stored text
 # never holds, so a face turns them into highlights without parsing anything.

@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuinews.clean import clean_line
-from tuinews.models import Feed, NotAFeed, ParsedArticle, ParsedFeed, SourceKind, SourceOutcome
+from tuinews.models import (
+    Feed,
+    NotAFeed,
+    NotAnArticle,
+    ParsedArticle,
+    ParsedFeed,
+    SourceKind,
+    SourceOutcome,
+)
 from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FetchState, FileState, Store
 
@@ -426,24 +434,48 @@ def _run_feed_file(
 def _run_folder(
     job: ImportJob, parse_article_file: Callable[[str, bytes, int], ParsedArticle]
 ) -> JobResult:
+    """A folder's changed files. A file that is no article is named in the warning and
+    its state not kept, so it is looked at again and named again until it changes."""
     folder = Path(job.location)
     articles: list[ParsedArticle] = []
     states: list[FileState] = []
     problems: list[str] = []
+    no_articles: dict[str, list[str]] = {}  # why ("not text", "empty") → file names
     for stat in job.changed:
         try:
             data, state = _read(folder / stat.path, stat, job.max_bytes)
         except OSError as error:
             problems.append(f"{stat.path}: {_os_error_line(error)}")
             continue
-        states.append(state)
+        except NotAFeed as too_large:  # one big file must not keep the others out
+            problems.append(f"{stat.path}: {too_large}")
+            continue
         if job.known_digests.get(stat.path) != state.digest:
-            articles.append(parse_article_file(stat.path, data, stat.mtime_ns // 1_000_000_000))
-    if not articles and not problems:
+            try:
+                articles.append(parse_article_file(stat.path, data, stat.mtime_ns // 1_000_000_000))
+            except NotAnArticle as why:
+                no_articles.setdefault(str(why), []).append(stat.path)
+                continue
+        states.append(state)
+    if not articles and not problems and not no_articles:
         return JobResult(job.feed_id, None, tuple(states))
-    warning = f"skipped {len(problems)} file(s): " + "; ".join(problems) if problems else None
+    warning = _skipped_files_warning(problems, no_articles)
     parsed = ParsedFeed(title=folder.name, site_url="", articles=tuple(articles), warning=warning)
     return JobResult(job.feed_id, parsed, tuple(states))
+
+
+def _skipped_files_warning(problems: list[str], no_articles: dict[str, list[str]]) -> str | None:
+    """One line: "skipped 2 files that are not text: a.txt, b.txt; skipped 1 file ..."."""
+    parts = [f"skipped {len(problems)} file(s): " + "; ".join(problems)] if problems else []
+    for why, names in no_articles.items():
+        count = "1 file that is" if len(names) == 1 else f"{len(names)} files that are"
+        parts.append(f"skipped {count} {why}: {_some_names(sorted(names))}")
+    return clean_line("; ".join(parts), 2000) if parts else None
+
+
+def _some_names(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _read(path: str | Path, stat: FileStat, max_bytes: int) -> tuple[bytes, FileState]:

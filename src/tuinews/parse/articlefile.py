@@ -5,25 +5,35 @@ Markdown: the first `#` heading is the title, an all-italic first paragraph the
 standfirst; the rest becomes HTML through markdown-it (raw HTML disabled).
 HTML: `<h1>` (else `<title>`) is the title, `p.standfirst` (else the meta
 description) the standfirst, `<time datetime>` the date, `p.byline` the author.
+A file that is not text (a picture named .txt) or holds nothing is no article.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
-from tuinews.models import ParsedArticle
+from tuinews.models import NotAnArticle, ParsedArticle
 from tuinews.parse.article import build_article, epoch_from_iso, html_to_search_text
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _ITALIC_PARAGRAPH = re.compile(r"^\s*([*_])(?!\1)(.+?)\1\s*$", re.DOTALL)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def parse_article_file(relative_name: str, data: bytes, modified: int) -> ParsedArticle:
-    """`relative_name` (the path inside its folder) is the article's identity."""
-    text = data.decode("utf-8-sig", errors="replace")
+    """`relative_name` (the path inside its folder) is the article's identity.
+
+    Raises NotAnArticle for a file that is not text or is empty.
+    """
+    text = _decode(data)
+    if text is None:
+        raise NotAnArticle("not text")
+    if not text.strip():
+        raise NotAnArticle("empty")
     suffix = PurePath(relative_name).suffix.lower()
     if suffix in {".md", ".markdown"}:
         fields = _markdown_fields(text)
@@ -34,6 +44,28 @@ def parse_article_file(relative_name: str, data: bytes, modified: int) -> Parsed
     fields.setdefault("title", PurePath(relative_name).stem.replace("_", " "))
     published = fields.pop("published", None) or modified
     return build_article(guid="file:" + relative_name, link="", published=published, **fields)
+
+
+def _decode(data: bytes) -> str | None:
+    """The text as editors save it, or None for a binary file (a picture named .txt).
+
+    UTF-16 when it starts with its byte-order mark (Notepad's "Unicode"); else UTF-8;
+    else Windows-1252, as older editors wrote, which leaves five byte values undefined
+    that text never holds and binary data nearly always does. A NUL is never text.
+    """
+    if data.startswith(_UTF16_BOMS):
+        encodings = ("utf-16",)
+    elif b"\x00" in data:
+        return None
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text
+    return None
 
 
 def _plain_fields(text: str) -> dict:
