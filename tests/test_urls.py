@@ -7,7 +7,7 @@ import pytest
 from tuinews.models import SourceKind
 from tuinews.parse.discover import discover_feeds
 from tuinews.sources import BadSource, Source, classify_source
-from tuinews.store import display_title
+from tuinews.store.queries import display_title
 from tuinews.urls import is_openable, is_web_url
 
 WEB = [

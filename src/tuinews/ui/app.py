@@ -33,7 +33,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBa
 from textual.worker import Worker, WorkerState
 
 from tuinews.clean import clean_line
-from tuinews.config import APP_NAME, Config, unknown_key_warnings
+from tuinews.config import APP_NAME, Config, config_path, unknown_binding_warnings
 from tuinews.library import (
     QUERY_HELP,
     AddResult,
@@ -245,7 +245,7 @@ class TuinewsApp(App[None]):
 
         classes = [type(self), ArticleList, Reader, FeedList, *MODAL_SCREENS]
         ids = {binding.id for cls in classes for binding in cls.BINDINGS if binding.id}
-        return unknown_key_warnings(self._config.keys, ids)
+        return unknown_binding_warnings(self._config.keys, ids, config_path())
 
     def _watch_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed) keep the place in the list, as q does."""
