@@ -128,7 +128,7 @@ class Target:
     feed_id: int
     title: str
     total: int
-    option_index: int
+    entry_id: str  # in the feed list
     presses: int  # `j` presses from "All articles" to it in the feed list
     first_id: int
     last_id: int
@@ -283,25 +283,23 @@ def build_library(exe: Path, workdir: Path, label: str, rebuild: bool) -> Librar
 def find_target(app: TuinewsApp, db: Path) -> Target:
     """The largest feed (first in feed-list order on a tie) and its first and last rows.
 
-    Its option index and the `j` presses to reach it come from the app's own FeedList,
-    so the tmux run can drive the real UI to the same feed with keys.
+    Its entry id and the `j` presses to reach it come from the app's own FeedList
+    (one press per entry: j skips headings), so the tmux run can drive the real UI to the
+    same feed with keys.
     """
     feed_list = app.query_one(FeedList)
     with Store(db) as store:
         totals = {f"feed-{feed.id}": (feed.total, feed.title) for feed in store.feeds()}
-        options = list(feed_list.options)
-        feed_options = [(i, o.id) for i, o in enumerate(options) if o.id in totals]
-        index, option_id = max(feed_options, key=lambda pair: (totals[pair[1]][0], -pair[0]))
-        feed_id = int(option_id.removeprefix("feed-"))
+        entries = [(i, e) for i, e in enumerate(feed_list.entry_ids) if e in totals]
+        presses, entry_id = max(entries, key=lambda pair: (totals[pair[1]][0], -pair[0]))
+        feed_id = int(entry_id.removeprefix("feed-"))
         ids = store.article_ids(ArticleView(feed_id=feed_id))
         top = store.article_rows(ids[:4])
         top.sort(key=lambda row: ids.index(row.id))
         (last,) = store.article_rows(ids[-1:])
-    presses = sum(1 for option in options[1 : index + 1] if not option.disabled)
-    total, title = totals[option_id]
-    return Target(
-        feed_id, title, total, index, presses, ids[0], ids[-1], [r.title for r in top], last.title
-    )
+    total, title = totals[entry_id]
+    top_titles = [row.title for row in top]
+    return Target(feed_id, title, total, entry_id, presses, ids[0], ids[-1], top_titles, last.title)
 
 
 async def wait_until(pilot: Pilot, done: Callable[[], bool], what: str) -> None:
@@ -378,12 +376,12 @@ async def pilot_repetitions(
     target = find_target(app, db)
     result = PilotResult()
     for _ in range(runs):
-        feed_list.highlighted = 0
+        feed_list.highlight("all")
         await settle(pilot, app)
 
         shown = page.content
         start = time.perf_counter()
-        feed_list.highlighted = target.option_index
+        feed_list.highlight(target.entry_id)
         await wait_until(
             pilot,
             lambda shown=shown: (

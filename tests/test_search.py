@@ -302,8 +302,8 @@ async def test_saved_search_is_a_smart_feed_that_can_be_renamed_and_deleted(
     def saved_entries() -> list[str]:
         """Saved searches as listed, the padding before their counts read as two spaces."""
         feeds = app.query_one(FeedList)
-        entries = [o.prompt.plain for o in feeds.options if (o.id or "").startswith("search-")]
-        return [re.sub(" {2,}", "  ", entry.strip()) for entry in entries]
+        shown = [feeds.entry_text(i).plain for i in feeds.entry_ids if i.startswith("search-")]
+        return [re.sub(" {2,}", "  ", entry.strip()) for entry in shown]
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle()
@@ -320,12 +320,9 @@ async def test_saved_search_is_a_smart_feed_that_can_be_renamed_and_deleted(
         await settle()
         feeds = app.query_one(FeedList)
         feeds.focus()
-        feeds.highlighted = 0
+        feeds.highlight("all")
         await settle()
-        entry = [o.id for o in feeds.options].index(
-            f"search-{sql('SELECT id FROM saved_searches')[0][0]}"
-        )
-        feeds.highlighted = entry  # choosing the smart feed runs its query
+        feeds.highlight(f"search-{sql('SELECT id FROM saved_searches')[0][0]}")  # runs its query
         await settle()
         assert app.query_one("#search").value == "ferry"
         assert len(app.query_one(ArticleList).article_ids) == 2

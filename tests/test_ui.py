@@ -117,12 +117,12 @@ def screen_text(app: TuinewsApp) -> str:
 
 
 def feed_entries(app: TuinewsApp) -> dict[str, str]:
-    """Option id → the text of its entry in the feed list (the padding that puts the
+    """Entry id → the text of its row in the feed list (the padding that puts the
     counts in a column read as two spaces)."""
+    feed_list = app.query_one(FeedList)
     return {
-        option.id: re.sub(" {2,}", "  ", str(option.prompt))
-        for option in app.query_one(FeedList).options
-        if option.id
+        entry_id: re.sub(" {2,}", "  ", feed_list.entry_text(entry_id).plain)
+        for entry_id in feed_list.entry_ids
     }
 
 
@@ -130,8 +130,8 @@ def status_text(app: TuinewsApp) -> str:
     return str(app.query_one("#status-text", Label).render())
 
 
-async def choose_feed(pilot: Pilot, option_id: str) -> None:
-    """Focus the feed list with shift+tab and walk down to the entry `option_id`."""
+async def choose_feed(pilot: Pilot, entry_id: str) -> None:
+    """Focus the feed list with shift+tab and walk down to the entry `entry_id`."""
     app = pilot.app
     feed_list = app.query_one(FeedList)
     for _ in range(4):
@@ -140,13 +140,12 @@ async def choose_feed(pilot: Pilot, option_id: str) -> None:
         await pilot.press("shift+tab")
     assert feed_list.has_focus
     await pilot.press("g")
-    for _ in range(len(feed_list.options)):
-        option = feed_list.highlighted_option
-        if option is not None and option.id == option_id:
+    for _ in range(len(feed_list.entry_ids)):
+        if feed_list.highlighted_id == entry_id:
             break
         await pilot.press("down")
     await settle(pilot)
-    assert feed_list.highlighted_option.id == option_id
+    assert feed_list.highlighted_id == entry_id
 
 
 def ids_newest_first(sql, where: str = "1", *params: object) -> list[int]:
@@ -576,7 +575,7 @@ async def test_d_asks_before_deleting_the_chosen_feed(two_feeds, db_path, tmp_pa
         await settle(pilot)
         assert sql("SELECT count(*) FROM feeds WHERE id = ?", beta) == [(0,)]
         assert f"feed-{beta}" not in feed_entries(app)
-        assert app.query_one(FeedList).highlighted_option.id == "all"
+        assert app.query_one(FeedList).highlighted_id == "all"
         assert sql("SELECT count(*) FROM articles WHERE title LIKE 'Beta%'") == [(0,)]
 
 
@@ -786,7 +785,7 @@ async def test_place_in_the_list_survives_a_restart(two_feeds, db_path, tmp_path
     again = TuinewsApp(config, state_path=state, clock=clock)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert again.query_one(FeedList).highlighted_option.id == f"feed-{beta}"
+        assert again.query_one(FeedList).highlighted_id == f"feed-{beta}"
         assert again.query_one(ArticleList).current_id == chosen
         assert reader_text(again).startswith("Beta 10\n")
         assert again.theme == "textual-light"

@@ -292,7 +292,8 @@ async def test_the_feed_list_counts_fast_feeds_while_a_slow_one_downloads(
     app = TuinewsApp(Config(db_path=db_path), state_path=tmp_path / "ui.json")
 
     def entries() -> list[str]:
-        return [" ".join(str(option.prompt).split()) for option in app.query_one(FeedList).options]
+        feed_list = app.query_one(FeedList)
+        return [" ".join(feed_list.entry_text(i).plain.split()) for i in feed_list.entry_ids]
 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)

@@ -29,7 +29,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar
+from textual.widgets import Footer, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from tuinews.clean import clean_line
@@ -325,31 +325,25 @@ class TuinewsApp(App[None]):
         """Rebuild the feed list; reload the article list too when asked or when its
         feed is gone (it keeps its place on the current article)."""
         feed_list = self.query_one(FeedList)
-        current = feed_list.highlighted_option
-        keep = event.keep or (current.id if current else "all")
+        keep = event.keep or feed_list.highlighted_id or "all"
         listing = event.listing
-        with feed_list.prevent(OptionList.OptionHighlighted):
-            feed_list.show(
-                listing.feeds, starred=listing.starred, searches=listing.searches, keep=keep
-            )
-        option = feed_list.highlighted_option
-        self._show_feed_error(option.id if option else None)
-        view = (FeedList.view_of(option.id) if option and option.id else ALL) or self._view
+        feed_list.show(listing.feeds, starred=listing.starred, searches=listing.searches, keep=keep)
+        entry_id = feed_list.highlighted_id
+        self._show_feed_error(entry_id)
+        view = (FeedList.view_of(entry_id) if entry_id else ALL) or self._view
         if view != self._view or event.reload_list:
             self._view = view
             self.load_view(view, self.query_one(ArticleList).current_id)
 
-    @on(OptionList.OptionHighlighted, "#feeds")
-    def _feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        option_id = event.option.id
-        if not option_id:
-            return
-        self._show_feed_error(option_id)
-        if (saved := self.query_one(FeedList).searches.get(option_id)) is not None:
+    @on(FeedList.Highlighted)
+    def _feed_highlighted(self, event: FeedList.Highlighted) -> None:
+        entry_id = event.entry_id
+        self._show_feed_error(entry_id)
+        if (saved := self.query_one(FeedList).searches.get(entry_id)) is not None:
             self.query_one("#search", Input).value = saved.query  # runs it, as if typed
             return
         self._leave_search()
-        self._view = FeedList.view_of(option_id) or ALL
+        self._view = FeedList.view_of(entry_id) or ALL
         self.load_view(self._view)
 
     def _leave_search(self) -> None:
@@ -359,15 +353,15 @@ class TuinewsApp(App[None]):
             self._search_message("")
             self.query_one("#articles").border_title = "Articles"
 
-    def _show_feed_error(self, option_id: str | None) -> None:
+    def _show_feed_error(self, entry_id: str | None) -> None:
         """The highlighted feed's last refresh error, in words, under its articles (the
         feed list only has room for a mark)."""
-        feed = self.query_one(FeedList).feed_at(option_id)
+        feed = self.query_one(FeedList).feed_at(entry_id)
         error = clean_line(feed.last_error, 200) if feed and feed.last_error else ""
         pane = self.query_one("#articles")
         pane.border_subtitle = Text(f"! {error}", style="bold red") if error else ""
 
-    @on(OptionList.OptionSelected, "#feeds")
+    @on(FeedList.Selected)
     def _feed_selected(self) -> None:
         self.query_one(ArticleList).focus()
 
@@ -594,16 +588,16 @@ class TuinewsApp(App[None]):
         """Enter the next feed with unread articles (the previous one with `direction` -1)
         on its first unread article going forward, its last going back."""
         feed_list = self.query_one(FeedList)
-        options = feed_list.options
-        start = feed_list.highlighted or 0
-        order = range(start + direction, len(options) if direction > 0 else -1, direction)
+        entries = feed_list.entry_ids
+        current = feed_list.highlighted_id
+        start = entries.index(current) if current in entries else 0
+        order = range(start + direction, len(entries) if direction > 0 else -1, direction)
         for index in order:
-            option = options[index]
-            view = FeedList.view_of(option.id) if option.id else None
-            if view is not None and view.feed_id is not None and feed_list.unread.get(option.id):
-                with feed_list.prevent(OptionList.OptionHighlighted):
-                    feed_list.highlighted = index
-                self._show_feed_error(option.id)
+            entry_id = entries[index]
+            view = FeedList.view_of(entry_id)
+            if view is not None and view.feed_id is not None and feed_list.unread.get(entry_id):
+                feed_list.highlight(entry_id, quiet=True)
+                self._show_feed_error(entry_id)
                 self._leave_search()
                 self._view = view
                 self.enter_on_unread(view, direction)
@@ -699,8 +693,8 @@ class TuinewsApp(App[None]):
         outcome = event.progress.outcome
         title = clean_line(outcome.title, 60)
         self._progress(event.progress.done, event.progress.total, f"Refreshing… {title}")
-        # Feeds' counts and error marks change as each one finishes. Every change makes
-        # the feed list measure all its entries again, so show them in batches.
+        # Feeds' counts and error marks change as each one finishes: the feed list
+        # redraws them in batches, not once per feed.
         self._refreshed.append(outcome)
         if self._refreshed_timer is None:
             wait = self._refreshed_shown_at + COUNTS_DURING_REFRESH_EVERY - time.monotonic()
@@ -784,8 +778,7 @@ class TuinewsApp(App[None]):
 
     def _highlighted_search(self) -> SavedSearch | None:
         feed_list = self.query_one(FeedList)
-        option = feed_list.highlighted_option
-        return feed_list.searches.get(option.id or "") if option else None
+        return feed_list.searches.get(feed_list.highlighted_id or "")
 
     def action_save_search(self) -> None:
         """ctrl+s: keep the query in the bar as a smart feed in the feed list."""
@@ -867,9 +860,8 @@ class TuinewsApp(App[None]):
 
     def go_to_feed(self, feed_id: int) -> None:
         feed_list = self.query_one(FeedList)
-        ids = [option.id for option in feed_list.options]
-        if (option_id := f"feed-{feed_id}") in ids:
-            feed_list.highlighted = ids.index(option_id)
+        if feed_list.feed_at(entry_id := f"feed-{feed_id}") is not None:
+            feed_list.highlight(entry_id)
             self.query_one(ArticleList).focus()
 
     def action_focus_search(self) -> None:
@@ -904,9 +896,8 @@ class TuinewsApp(App[None]):
         return state if isinstance(state, dict) else {}
 
     def _save_state(self) -> None:
-        option = self.query_one(FeedList).highlighted_option
         state = {
-            "feed": option.id if option else "all",
+            "feed": self.query_one(FeedList).highlighted_id or "all",
             "article": self.query_one(ArticleList).current_id,
             "reader_scroll": self.query_one(Reader).scroll_y,
             "theme": self.theme,
