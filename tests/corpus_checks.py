@@ -32,9 +32,10 @@ class Imported:
 
 
 def import_source(cli: Cli, path: Path, *add_options: str) -> Imported:
-    """`tuinews add PATH` then `tuinews refresh`, both checked for crash symptoms."""
+    """`tuinews add --keep PATH` then `tuinews refresh`, both checked for crash symptoms
+    (kept: a document that fails its first import must fail its refresh as cleanly)."""
     source = str(Path(path).resolve())
-    added = cli("add", source, *add_options)
+    added = cli("add", "--keep", source, *add_options)
     assert_clean_run(added, source)
     refreshed = cli("refresh")
     assert_clean_run(refreshed, source)

@@ -64,8 +64,15 @@ async def test_q_during_a_refresh_waiting_on_a_slow_server_stops_it(
             if server.seen:
                 break
         assert server.seen, "the refresh never asked the server"
+        started = [  # the app's threads: not the loop's executor, not the test server's
+            thread
+            for thread in threading.enumerate()
+            if thread not in before
+            and not thread.name.startswith("asyncio_")
+            and "process_request" not in thread.name
+        ]
+        assert started, "the refresh runs in no thread of its own?"
         await pilot.press("q")
-    started = [thread for thread in threading.enumerate() if thread not in before]
     for thread in started:
         thread.join(timeout=10)  # a guard against hanging; the server waits 30 s
     assert not [thread.name for thread in started if thread.is_alive()]
@@ -121,8 +128,8 @@ async def test_each_library_keeps_its_own_place(two_feeds, db_path, tmp_path, sq
     again = TuinewsApp(Config(db_path=other_db), state_path=state, clock=clock)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert again.query_one(FeedList).highlighted_option.id == "all"
+        assert again.query_one(FeedList).highlighted_id == "all"
     back = TuinewsApp(Config(db_path=db_path), state_path=state, clock=clock)
     async with back.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert back.query_one(FeedList).highlighted_option.id == f"feed-{beta}"
+        assert back.query_one(FeedList).highlighted_id == f"feed-{beta}"

@@ -194,11 +194,11 @@ def _non_negative(text: str) -> int:
 
 
 def _launch_tui(config: Config) -> int:
+    """The reader opens the library itself (and on a new one, imports the samples
+    after the first paint)."""
     from tuinews.ui.app import TuinewsApp
 
-    with Library(config) as library:
-        library.import_samples_if_new()
-        TuinewsApp(library).run()
+    TuinewsApp(config, samples=True).run()
     return EXIT_OK
 
 
@@ -221,9 +221,8 @@ def _report_added(results: list[AddResult]) -> int:
     for result in results:
         if result.error:
             failed = True
-            _error(result.error)
-            if result.outcome is not None:  # refused after its first import failed
-                _error("nothing was added (--keep adds it all the same, to refresh later)")
+            hint = "; nothing was added (--keep adds it all the same)" if result.outcome else ""
+            _error(result.error + hint)
             continue
         if result.feed is None or result.already:
             continue

@@ -88,7 +88,7 @@ class ViewLoaded(Message):
     ids: list[int]
     select: int | None  # the article to put the cursor on
     chosen: bool  # the user asked for that article (n/p): it is read, not only shown
-    whole: bool  # False for the first screenful of a long list
+    rest: bool = False  # the whole list, after its first screenful was shown
 
 
 @dataclasses.dataclass
@@ -176,10 +176,13 @@ class TuinewsApp(App[None]):
         *,
         state_path: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        samples: bool = False,
     ) -> None:
-        """`clock` decides what "today" is in the list's dates (fixed in snapshot tests)."""
+        """`clock` decides what "today" is in the list's dates (fixed in snapshot tests);
+        with `samples`, a brand-new library gets the bundled samples after the first paint."""
         super().__init__()
         self._config = config
+        self._samples = samples
         self._clock = clock
         self.library = Library(config, clock=lambda: clock().timestamp())
         self._state_path = state_path or Path(platformdirs.user_state_dir(APP_NAME)) / "ui.json"
@@ -232,7 +235,7 @@ class TuinewsApp(App[None]):
             self._restore_scroll = (state["article"], scroll)
         # The list and the feed counts load side by side: the first screen needs both.
         self.load_view(self._view, state.get("article"))
-        self.load_feeds(keep=feed_option, samples=True)
+        self.load_feeds(keep=feed_option, samples=self._samples)
         self.query_one(ArticleList).focus()
         self.library.changed_elsewhere()  # the baseline for the check below
         self.set_interval(OTHER_WRITERS_CHECK, self._check_other_writers)
@@ -371,19 +374,19 @@ class TuinewsApp(App[None]):
         100,000 ids (unless the article to select is further down)."""
         if select is None:
             first = self.library.article_ids(view, limit=FIRST_PAGE)
-            self.post_message(ViewLoaded(view, first, None, False, len(first) < FIRST_PAGE))
+            self.post_message(ViewLoaded(view, first, None, False))
             if len(first) < FIRST_PAGE:
                 return
         ids = self.library.article_ids(view)
-        self.post_message(ViewLoaded(view, ids, select, chosen, True))
+        self.post_message(ViewLoaded(view, ids, select, chosen, rest=select is None))
 
     @on(ViewLoaded)
     def _show_view(self, event: ViewLoaded) -> None:
         if event.view != self._view or self._search_terms is not None:
             return  # the user went elsewhere meanwhile
         articles = self.query_one(ArticleList)
-        if event.select is None and event.whole and articles.article_ids:
-            articles.extend(event.ids)  # the rest of a list whose first page is shown
+        if event.rest:
+            articles.extend(event.ids)
             return
         show_feed = event.view.feed_id is None
         articles.show(event.ids, show_feed=show_feed, select=event.select, chosen=event.chosen)
@@ -608,7 +611,7 @@ class TuinewsApp(App[None]):
     def enter_on_unread(self, view: ArticleView, direction: int) -> None:
         unread = self.library.unread_ids(view)
         target = (unread[0] if direction > 0 else unread[-1]) if unread else None
-        self.post_message(ViewLoaded(view, self.library.article_ids(view), target, True, True))
+        self.post_message(ViewLoaded(view, self.library.article_ids(view), target, True))
 
     # ------------------------------------------------------------ links
 
