@@ -324,21 +324,21 @@ class TuiResult:
 def instrument(app: TuinewsApp, articles: ArticleList, marks: Marks) -> None:
     """Wrap four of the app's methods to stamp `marks` as a search goes through.
 
-    The debounce timer calls self.run_search, the worker hands its results to
-    self._show_results through call_from_thread, the screen's update timer has the
+    The debounce timer calls self.run_search, the worker posts its results, whose
+    handler gives them to the article list's show, the screen's update timer has the
     list draw its rows (render_line) and then hands the frame to app._display: all
     are looked up on the instance, so instance attributes intercept them without
     changing what they do.
     """
-    run_search, show_results = app.run_search, app._show_results
+    run_search, show_results = app.run_search, articles.show
     render_line, display = articles.render_line, app._display
 
     def timed_run_search(text: str) -> Any:
         marks.started = time.perf_counter()
         return run_search(text)
 
-    def timed_show_results(*args: Any) -> None:
-        show_results(*args)
+    def timed_show_results(*args: Any, **kwargs: Any) -> None:
+        show_results(*args, **kwargs)
         marks.shown, marks.drawn = time.perf_counter(), None
 
     def timed_render_line(y: int) -> Any:
@@ -353,7 +353,7 @@ def instrument(app: TuinewsApp, articles: ArticleList, marks: Marks) -> None:
             marks.done.set()
 
     app.run_search = timed_run_search  # type: ignore[method-assign]
-    app._show_results = timed_show_results  # type: ignore[method-assign]
+    articles.show = timed_show_results  # type: ignore[method-assign]
     articles.render_line = timed_render_line  # type: ignore[method-assign]
     app._display = timed_display  # type: ignore[method-assign]
 
@@ -378,7 +378,7 @@ async def restore_list(pilot: Pilot, app: TuinewsApp, articles: ArticleList) -> 
     app.simulate_key("escape")
     await bt.wait_until(
         pilot,
-        lambda: len(articles.article_ids) == ARTICLES and app._search is None,
+        lambda: len(articles.article_ids) == ARTICLES and app._search_terms is None,
         "escape to restore the article list",
     )
     await pilot.pause(SEARCH_DEBOUNCE + 0.05)
