@@ -8,6 +8,7 @@ screen as drawn) and what the library file holds afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from conftest import DATA
 from feedgen import numbered_items, rss
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
+from textual.worker import WorkerFailed
 
 from tuinews.config import Config
 from tuinews.ui.app import TuinewsApp
@@ -84,7 +86,8 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
         busy = [worker for worker in app.workers if not worker.is_finished]
         if busy:
-            await app.workers.wait_for_complete(busy)
+            with contextlib.suppress(WorkerFailed):  # the app turns it into a notice
+                await app.workers.wait_for_complete(busy)
             continue
         await pilot.pause()
         if all(worker.is_finished for worker in app.workers):

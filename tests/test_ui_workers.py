@@ -13,6 +13,7 @@ from tuinews.config import Config
 from tuinews.models import SourceKind
 from tuinews.store import Store
 from tuinews.ui.app import TuinewsApp
+from tuinews.ui.article_list import ArticleList
 from tuinews.ui.feed_list import FeedList
 from tuinews.ui.screens import ConfirmScreen
 
@@ -133,3 +134,44 @@ async def test_each_library_keeps_its_own_place(two_feeds, db_path, tmp_path, sq
     async with back.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert back.query_one(FeedList).highlighted_id == f"feed-{beta}"
+
+
+async def test_the_search_bar_counts_every_match_past_the_list_it_shows(
+    db_path, tmp_path, cli
+) -> None:
+    """The list holds the best 1,000; the bar says how many match in all."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for number in range(1_200):
+        (folder / f"{number:04}.txt").write_text(f"Ferry news {number}\n\nThe ferry ran.\n")
+    assert cli("add", str(folder)).code == 0
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        await pilot.press("slash", *"ferry")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert str(app.query_one("#search-error", Label).render()) == "1200 found"
+
+
+async def test_a_write_refused_by_a_locked_library_is_a_notice_not_an_exit(
+    two_feeds, db_path, tmp_path
+) -> None:
+    """Another program holds the write lock longer than tuinews waits (10 s)."""
+    import sqlite3
+
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            await pilot.press("s")
+            await settle(pilot)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert "Could not change the article" in screen_text(app)
+        assert "locked by another program" in screen_text(app)
+        assert app.is_running
+        await pilot.press("s")  # and it works again once the lock is gone
+        await settle(pilot)
+        assert app.query_one(ArticleList).row(app.query_one(ArticleList).current_id).starred
