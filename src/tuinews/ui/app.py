@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import signal
 import threading
@@ -142,6 +143,18 @@ class RefreshProgressed(Message):
     report: RefreshReport | None = None
 
 
+def _while_open(handler: Callable[[TuinewsApp, Message], None]) -> Callable:
+    """A worker's result that arrives while the app shuts down finds no panes to show
+    it in: it is dropped, not raised."""
+
+    @functools.wraps(handler)
+    def handle(app: TuinewsApp, message: Message) -> None:
+        if not app.closing:
+            handler(app, message)
+
+    return handle
+
+
 class TuinewsApp(App[None]):
     CSS_PATH = str(bundled("styles") / "app.tcss")
     TITLE = "tuinews"
@@ -191,6 +204,7 @@ class TuinewsApp(App[None]):
         self._search_timer: Timer | None = None
         self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
+        self.closing = False  # quitting: workers' late results are dropped
         self._refreshing = False  # one refresh at a time
         self._stop_refresh = threading.Event()
         self._refreshed: list[SourceOutcome] = []  # done, not yet shown in the feed list
@@ -280,11 +294,13 @@ class TuinewsApp(App[None]):
         self._quit_now()
 
     def _quit_now(self) -> None:
+        self.closing = True
         self._save_state()  # while the panes still exist
         self._stop_refresh.set()  # a refresh waiting on a slow server ends now
         self.exit()
 
     def on_unmount(self) -> None:
+        self.closing = True
         self._stop_refresh.set()
         self._unwatch_signals()
         self.library.close()
@@ -297,7 +313,7 @@ class TuinewsApp(App[None]):
         worker = event.worker
         if worker.group == "refresh" and worker.is_finished:
             self._refreshing = False
-            if event.state is not WorkerState.SUCCESS:
+            if event.state is not WorkerState.SUCCESS and not self.closing:
                 self._progress(None, None, "")
         if event.state is not WorkerState.ERROR:
             return
@@ -324,6 +340,7 @@ class TuinewsApp(App[None]):
         self.post_message(FeedsLoaded(self.library.feed_listing(), keep, reload_list))
 
     @on(FeedsLoaded)
+    @_while_open
     def _show_feeds(self, event: FeedsLoaded) -> None:
         """Rebuild the feed list; reload the article list too when asked or when its
         feed is gone (it keeps its place on the current article)."""
@@ -381,6 +398,7 @@ class TuinewsApp(App[None]):
         self.post_message(ViewLoaded(view, ids, select, chosen, rest=select is None))
 
     @on(ViewLoaded)
+    @_while_open
     def _show_view(self, event: ViewLoaded) -> None:
         if event.view != self._view or self._search_terms is not None:
             return  # the user went elsewhere meanwhile
@@ -427,6 +445,7 @@ class TuinewsApp(App[None]):
         self.post_message(SearchFinished(text, results))
 
     @on(SearchFinished)
+    @_while_open
     def _show_results(self, event: SearchFinished) -> None:
         if self.query_one("#search", Input).value != event.text:
             return  # the user typed on: a newer search is coming
@@ -488,6 +507,7 @@ class TuinewsApp(App[None]):
         self.post_message(ArticleLoaded(article.row, page, width))
 
     @on(ArticleLoaded)
+    @_while_open
     def _show_article(self, event: ArticleLoaded) -> None:
         row = event.row
         if self.query_one(ArticleList).current_id != row.id:
@@ -500,6 +520,7 @@ class TuinewsApp(App[None]):
         self._row_changed(row)
 
     @on(ArticleChanged)
+    @_while_open
     def _article_changed(self, event: ArticleChanged) -> None:
         self._row_changed(event.row)
 
@@ -552,6 +573,7 @@ class TuinewsApp(App[None]):
             self.notify("Nothing to undo", markup=False)
 
     @on(LibraryChanged)
+    @_while_open
     def _library_changed(self, event: LibraryChanged) -> None:
         if event.notice:
             self.notify(event.notice, markup=False)
@@ -578,6 +600,7 @@ class TuinewsApp(App[None]):
         self.post_message(UnreadFound(ids, target, direction))
 
     @on(UnreadFound)
+    @_while_open
     def _next_unread_found(self, event: UnreadFound) -> None:
         articles = self.query_one(ArticleList)
         if articles.article_ids is not event.ids:
@@ -682,6 +705,7 @@ class TuinewsApp(App[None]):
         self.post_message(RefreshProgressed(report=report))
 
     @on(RefreshProgressed)
+    @_while_open
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
         if event.report is not None:
             if self._refreshed_timer is not None:
@@ -732,6 +756,7 @@ class TuinewsApp(App[None]):
         self.post_message(SourceAdded(result))
 
     @on(SourceAdded)
+    @_while_open
     def _source_added(self, event: SourceAdded) -> None:
         result = event.result
         if result.error and result.outcome is not None:
