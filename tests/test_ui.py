@@ -571,6 +571,11 @@ async def test_d_asks_before_deleting_the_chosen_feed(two_feeds, db_path, tmp_pa
         assert not isinstance(app.screen, ConfirmScreen)
         assert sql("SELECT count(*) FROM feeds WHERE id = ?", beta) == [(1,)]
 
+        await pilot.press("d", "enter")  # No is the default answer
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert sql("SELECT count(*) FROM feeds WHERE id = ?", beta) == [(1,)]
+
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

@@ -15,7 +15,6 @@ from tuinews.store import Store
 from tuinews.ui.app import TuinewsApp
 from tuinews.ui.article_list import ArticleList
 from tuinews.ui.feed_list import FeedList
-from tuinews.ui.screens import ConfirmScreen
 
 __all__ = ["two_feeds"]  # the fixture, used by name
 
@@ -78,22 +77,6 @@ async def test_q_during_a_refresh_waiting_on_a_slow_server_stops_it(
         thread.join(timeout=10)  # a guard against hanging; the server waits 30 s
     assert not [thread.name for thread in started if thread.is_alive()]
     release.set()
-
-
-async def test_the_delete_question_defaults_to_no(two_feeds, db_path, tmp_path, sql) -> None:
-    from test_ui import choose_feed
-
-    async with Running(db_path, tmp_path) as pilot:
-        app = pilot.app
-        beta = feed_id(sql, "Beta Feed")
-        await choose_feed(pilot, f"feed-{beta}")
-        await pilot.press("d")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert not isinstance(app.screen, ConfirmScreen)
-        assert sql("SELECT count(*) FROM feeds WHERE id = ?", beta) == [(1,)]
 
 
 async def test_a_key_bound_to_an_unknown_id_is_named_in_a_warning(
