@@ -449,3 +449,15 @@ def test_config_mistakes_are_named(isolated_home: Path, settings: str) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.startswith(f"tuinews: {config}: ") and result.stderr.count("\n") == 1
+
+
+def test_a_misspelt_setting_is_named_and_the_command_still_runs(isolated_home: Path) -> None:
+    config = isolated_home / ".config" / "tuinews" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[refresh]\nmax_downlod_mb = 5\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tuinews", "feeds"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"tuinews: {config}: unknown setting refresh.max_downlod_mb")
+    assert result.stderr.count("\n") == 1

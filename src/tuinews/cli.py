@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         config = load_config(getattr(args, "db", None))  # --db may come before or after COMMAND
+        if args.command is None:
+            return _launch_tui(config)  # which shows the config's warnings as notices
         for warning in config.warnings:
             _error(warning)
-        if args.command is None:
-            return _launch_tui(config)
         with Library(config) as library:
             return args.handler(library, args)
     except (UsageError, NotFound, QueryError) as error:

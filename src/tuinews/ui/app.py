@@ -57,6 +57,7 @@ from tuinews.ui.feed_list import ALL, FeedList
 from tuinews.ui.reader import Reader
 from tuinews.ui.richtext import article_page
 from tuinews.ui.screens import (
+    MODAL_SCREENS,
     AddSourceScreen,
     ChooseFeedScreen,
     ConfirmScreen,
@@ -258,8 +259,6 @@ class TuinewsApp(App[None]):
         self._watch_signals()
 
     def _unknown_key_warnings(self) -> list[str]:
-        from tuinews.ui.screens import MODAL_SCREENS
-
         classes = [type(self), ArticleList, Reader, FeedList, *MODAL_SCREENS]
         ids = {binding.id for cls in classes for binding in cls.BINDINGS if binding.id}
         return unknown_binding_warnings(self._config.keys, ids, config_path())
