@@ -153,7 +153,9 @@ class Library:
         self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
         self._stores_lock = threading.Lock()
         self._undo: list[int] = []  # the ids the last "mark all read" changed
+        self._own_generations: set[int] = set()  # written by this library, not yet looked at
         self._seen_version: int | None = None
+        self._seen_generation = 0
         self._seen_count = 0
         self._store()  # a library that cannot be opened says so now, not at first use
 
@@ -173,7 +175,7 @@ class Library:
         """This thread's connection; it closes with its thread (or with `close`)."""
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.path, clock=self._clock)
+            store = Store(self.path, clock=self._clock, on_commit=self._committed)
             self._local.store = store
             with self._stores_lock:
                 self._stores.add(store)
@@ -359,6 +361,10 @@ class Library:
         )
         return RefreshReport(tuple(outcomes))
 
+    def _committed(self, generation: int) -> None:
+        with self._stores_lock:
+            self._own_generations.add(generation)
+
     def _limits(self) -> dict[str, int]:
         return {
             "max_bytes": self.config.max_document_bytes,
@@ -366,17 +372,29 @@ class Library:
         }
 
     def changed_elsewhere(self) -> bool | None:
-        """None when nothing was committed since the last look; else whether the number
-        of articles changed (a cron refresh brought some), as opposed to flags only."""
+        """None when no other program wrote since the last look (this library's own
+        writes do not count); else whether the number of articles changed (a cron
+        refresh brought some), as opposed to flags or feeds only."""
         store = self._store()
         version = store.data_version()
         if version == self._seen_version:
-            return None
+            return None  # nobody committed, not even our own threads
         first_look = self._seen_version is None
         self._seen_version = version
+        generation = store.generation()
+        with self._stores_lock:
+            seen = range(self._seen_generation + 1, generation + 1)
+            outside = any(number not in self._own_generations for number in seen)
+            self._own_generations = {g for g in self._own_generations if g > generation}
+        self._seen_generation = generation
+        if first_look:
+            self._seen_count = store.article_count()
+            return None
+        if not outside:
+            return None
         count = store.article_count()
         new_articles, self._seen_count = count != self._seen_count, count
-        return None if first_look else new_articles
+        return new_articles
 
     # ------------------------------------------------------------ articles
 

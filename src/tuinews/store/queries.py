@@ -91,11 +91,14 @@ class Store:
         *,
         clock: Callable[[], float] = time.time,
         busy_timeout: float = BUSY_TIMEOUT,
+        on_commit: Callable[[int], None] | None = None,
     ) -> None:
         """Open (or create) the library; any reason it cannot be used is a LibraryError.
 
         `busy_timeout` is how many seconds to wait for another process's lock.
+        `on_commit` is told the generation (see `generation`) of each commit made here.
         """
+        self._on_commit = on_commit
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -144,16 +147,22 @@ class Store:
             raise explained from error
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, *, counted: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; each moves the library's generation on by one."""
         with self._explained():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                if counted:
+                    self._conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                    generation = self.generation()
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._conn.in_transaction:  # SQLite rolls back by itself after some errors
                     self._conn.execute("ROLLBACK")
                 raise
+        if counted and self._on_commit is not None:
+            self._on_commit(generation)
 
     def _migrate(self) -> None:
         """Run pending migrations, each in its own transaction.
@@ -164,7 +173,7 @@ class Store:
         if self.schema_version() == SCHEMA_VERSION:  # the usual case: no write lock needed
             return
         while True:
-            with self._transaction() as conn:
+            with self._transaction(counted=False) as conn:  # no generation before schema 4
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version == SCHEMA_VERSION:
                     return
@@ -179,8 +188,14 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {version + 1}")
 
     def data_version(self) -> int:
-        """Changes when another connection commits: how the TUI notices a cron refresh."""
+        """Changes when another connection commits (cheap: no page is read)."""
         return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def generation(self) -> int:
+        """How many write transactions the library has seen: with the generations a
+        program made itself, it tells its own writes from another program's."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
 
     def schema_version(self) -> int:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]

@@ -137,9 +137,11 @@ def _add_fetch_state(db: sqlite_utils.Database) -> None:
 
 
 def _add_meta(db: sqlite_utils.Database) -> None:
-    """Schema 4: facts about the library itself, such as whether it still awaits the
-    bundled samples (only a library that is empty when it gets this table does)."""
+    """Schema 4: facts about the library itself: its generation, which every write
+    transaction moves on, and whether it still awaits the bundled samples (only a
+    library that is empty when it gets this table does)."""
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db.execute("INSERT INTO meta (key, value) VALUES ('generation', '0')")
     empty = not db.execute("SELECT 1 FROM feeds UNION ALL SELECT 1 FROM articles").fetchone()
     if empty:
         db.execute("INSERT INTO meta (key, value) VALUES ('samples_pending', '1')")

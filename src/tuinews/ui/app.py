@@ -724,7 +724,8 @@ class TuinewsApp(App[None]):
         self._refreshed.append(outcome)
         if self._refreshed_timer is None:
             wait = self._refreshed_shown_at + COUNTS_DURING_REFRESH_EVERY - time.monotonic()
-            self._refreshed_timer = self.set_timer(max(wait, 0), self._show_refreshed)
+            # (a Textual timer of 0 s never fires: the batch would wait for the end)
+            self._refreshed_timer = self.set_timer(max(wait, 0.01), self._show_refreshed)
 
     def _show_refreshed(self) -> None:
         self._refreshed_timer = None

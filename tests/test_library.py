@@ -1,0 +1,37 @@
+"""The Library facade as the two faces use it, where the CLI cannot show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from feedgen import numbered_items, rss
+
+from tuinews.config import Config
+from tuinews.library import Library, SourceRequest
+from tuinews.models import ArticleView
+
+
+def test_a_reader_tells_another_programs_writes_from_its_own(tmp_path: Path) -> None:
+    """The TUI looks every few seconds for a cron refresh's writes; its own marks
+    (written by its worker threads) must not look like one."""
+    feed = tmp_path / "news.xml"
+    feed.write_bytes(rss(numbered_items(3), title="News"))
+    config = Config(db_path=tmp_path / "library.db")
+    with Library(config) as reader, Library(config) as cron:
+        reader.add_sources([SourceRequest(str(feed))])
+        assert reader.changed_elsewhere() is None  # the first look sets the baseline
+        (first, second, _) = reader.article_ids(ArticleView())
+
+        reader.set_read([first], True)
+        reader.set_starred([second], True)
+        assert reader.changed_elsewhere() is None  # only its own writes
+
+        cron.set_read([second], True)
+        assert reader.changed_elsewhere() is False  # someone else's, but no new articles
+        assert reader.changed_elsewhere() is None
+
+        other = tmp_path / "other.xml"
+        other.write_bytes(rss(numbered_items(2, prefix="Other"), title="Other"))
+        reader.set_read([first], False)  # interleaved with the other program's import
+        cron.add_sources([SourceRequest(str(other))])
+        assert reader.changed_elsewhere() is True
