@@ -35,3 +35,36 @@ def test_a_reader_tells_another_programs_writes_from_its_own(tmp_path: Path) -> 
         reader.set_read([first], False)  # interleaved with the other program's import
         cron.add_sources([SourceRequest(str(other))])
         assert reader.changed_elsewhere() is True
+
+
+def test_closing_while_another_thread_reads_leaves_that_thread_its_connection(
+    tmp_path: Path,
+) -> None:
+    """The reader quits while a worker still opens an article: the worker must finish
+    on its own connection (closing it under the worker crashed SQLite)."""
+    import threading
+
+    feed = tmp_path / "news.xml"
+    feed.write_bytes(rss(numbered_items(50), title="News"))
+    library = Library(Config(db_path=tmp_path / "library.db"))
+    library.add_sources([SourceRequest(str(feed))])
+    ids = library.article_ids(ArticleView())
+    started, errors, opened = threading.Event(), [], []
+
+    def worker() -> None:
+        try:
+            for _ in range(200):
+                for article_id in ids:
+                    opened.append(library.open_article(article_id).row.id)
+                started.set()
+        except Exception as error:  # what the worker would report as a notice
+            errors.append(error)
+            started.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait(timeout=30)
+    library.close()  # from the main thread, as the app's on_unmount does
+    thread.join(timeout=60)
+    assert not thread.is_alive() and errors == []
+    assert len(opened) == 200 * len(ids)

@@ -3,7 +3,7 @@
 The CLI and the TUI are two thin faces on this class; neither opens a Store,
 parses a query or classifies a source itself. A `Library` may be used from any
 thread: each thread gets its own Store (a SQLite connection belongs to one
-thread), closed when the thread ends or the library is closed.
+thread), closed when its thread ends.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import dataclasses
 import shutil
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,8 +149,7 @@ class Library:
         self.path = config.db_path
         self._clock = clock
         self._local = threading.local()
-        self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
-        self._stores_lock = threading.Lock()
+        self._generations_lock = threading.Lock()
         self._undo: list[int] = []  # the ids the last "mark all read" changed
         self._own_generations: set[int] = set()  # written by this library, not yet looked at
         self._seen_version: int | None = None
@@ -166,10 +164,12 @@ class Library:
         self.close()
 
     def close(self) -> None:
-        with self._stores_lock:
-            for store in list(self._stores):
-                store.close()
-            self._stores.clear()
+        """Close this thread's connection. The other threads' close as their threads
+        end: closing a connection that another thread is using crashes SQLite."""
+        store = getattr(self._local, "store", None)
+        if store is not None:
+            store.close()
+            self._local.store = None
 
     def _store(self) -> Store:
         """This thread's connection; it closes with its thread (or with `close`)."""
@@ -177,8 +177,6 @@ class Library:
         if store is None:
             store = Store(self.path, clock=self._clock, on_commit=self._committed)
             self._local.store = store
-            with self._stores_lock:
-                self._stores.add(store)
         return store
 
     # ------------------------------------------------------------ feeds
@@ -362,7 +360,7 @@ class Library:
         return RefreshReport(tuple(outcomes))
 
     def _committed(self, generation: int) -> None:
-        with self._stores_lock:
+        with self._generations_lock:
             self._own_generations.add(generation)
 
     def _limits(self) -> dict[str, int]:
@@ -382,7 +380,7 @@ class Library:
         first_look = self._seen_version is None
         self._seen_version = version
         generation = store.generation()
-        with self._stores_lock:
+        with self._generations_lock:
             seen = range(self._seen_generation + 1, generation + 1)
             outside = any(number not in self._own_generations for number in seen)
             self._own_generations = {g for g in self._own_generations if g > generation}

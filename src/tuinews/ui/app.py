@@ -150,7 +150,7 @@ def _while_open(handler: Callable[[TuinewsApp, Message], None]) -> Callable:
 
     @functools.wraps(handler)
     def handle(app: TuinewsApp, message: Message) -> None:
-        if not app.closing:
+        if app.is_running:  # False from the start of the shutdown, before panes go
             handler(app, message)
 
     return handle
@@ -205,7 +205,6 @@ class TuinewsApp(App[None]):
         self._search_timer: Timer | None = None
         self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
-        self.closing = False  # quitting: workers' late results are dropped
         self._refreshing = False  # one refresh at a time
         self._stop_refresh = threading.Event()
         self._refreshed: list[SourceOutcome] = []  # done, not yet shown in the feed list
@@ -293,13 +292,11 @@ class TuinewsApp(App[None]):
         self._quit_now()
 
     def _quit_now(self) -> None:
-        self.closing = True
         self._save_state()  # while the panes still exist
         self._stop_refresh.set()  # a refresh waiting on a slow server ends now
         self.exit()
 
     def on_unmount(self) -> None:
-        self.closing = True
         self._stop_refresh.set()
         self._unwatch_signals()
         self.library.close()
@@ -312,7 +309,7 @@ class TuinewsApp(App[None]):
         worker = event.worker
         if worker.group == "refresh" and worker.is_finished:
             self._refreshing = False
-            if event.state is not WorkerState.SUCCESS and not self.closing:
+            if event.state is not WorkerState.SUCCESS and self.is_running:
                 self._progress(None, None, "")
         if event.state is not WorkerState.ERROR:
             return
