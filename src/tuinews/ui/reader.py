@@ -29,6 +29,8 @@ class Reader(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._laid_out_for = 0
+        self._resume_at: float | None = None  # where to scroll once the page is laid out
+        self._page_lines = 0  # how tall the page is once laid out
 
     def compose(self):
         yield Static(id="page", markup=False)
@@ -41,14 +43,31 @@ class Reader(VerticalScroll):
         """Show a page laid out for `width` cells (ask again if that is no longer ours),
         from its top or from `scroll_y` (where reading stopped last time)."""
         self.query_one("#page", Static).update(page)
-        self.scroll_home(animate=False)
-        if scroll_y:  # once the new page is laid out: before, there is nothing to scroll
-            self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False)
+        self.scroll_home(animate=False, immediate=True)
+        self._resume_at = scroll_y or None
+        self._page_lines = page.plain.count("\n") + 1  # lines are never wrapped (no_wrap)
+        self.call_after_refresh(self._resume)
         self._laid_out_for = width
         if width != self.reading_width:
             self.post_message(self.WidthChanged())
 
+    def _resume(self) -> None:
+        """Scroll to where reading stopped, once the new page is laid out.
+
+        Until the new page is laid out there is nothing to scroll, and when that
+        happens depends on the machine: so this is tried after the next refresh and
+        again whenever the page's size changes, until the page is laid out."""
+        if self._resume_at is None or self.virtual_size.height < self._page_lines:
+            return
+        # force: the scrollbar that allows scrolling may not be worked out yet either
+        self.scroll_to(y=self._resume_at, animate=False, immediate=True, force=True)
+        self._resume_at = None
+
+    def watch_virtual_size(self) -> None:
+        self._resume()
+
     def on_resize(self, event: events.Resize) -> None:
+        self._resume()
         if self._laid_out_for and self._laid_out_for != self.reading_width:
             self._laid_out_for = 0
             self.post_message(self.WidthChanged())
