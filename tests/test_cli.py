@@ -408,13 +408,19 @@ def test_config_file_sets_the_library_path(isolated_home: Path, tmp_path: Path) 
     assert (tmp_path / "from-config.db").exists()
 
 
-def test_broken_config_is_one_line_not_a_traceback(isolated_home: Path) -> None:
-    config = isolated_home / ".config" / "tuinews" / "config.toml"
+def feeds_with_config(home: Path, settings: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """`tuinews feeds` in a new process, with `settings` as the user's config.toml."""
+    config = home / ".config" / "tuinews" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text("[library\n")
+    config.write_text(settings)
     result = subprocess.run(
         [sys.executable, "-m", "tuinews", "feeds"], capture_output=True, text=True, check=False
     )
+    return config, result
+
+
+def test_broken_config_is_one_line_not_a_traceback(isolated_home: Path) -> None:
+    _, result = feeds_with_config(isolated_home, "[library\n")
     assert result.returncode == 1
     assert result.stderr.startswith("tuinews: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
@@ -441,23 +447,13 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     ],
 )
 def test_config_mistakes_are_named(isolated_home: Path, settings: str) -> None:
-    config = isolated_home / ".config" / "tuinews" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text(settings)
-    result = subprocess.run(
-        [sys.executable, "-m", "tuinews", "feeds"], capture_output=True, text=True, check=False
-    )
+    config, result = feeds_with_config(isolated_home, settings)
     assert result.returncode == 1
     assert result.stderr.startswith(f"tuinews: {config}: ") and result.stderr.count("\n") == 1
 
 
 def test_a_misspelt_setting_is_named_and_the_command_still_runs(isolated_home: Path) -> None:
-    config = isolated_home / ".config" / "tuinews" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text("[refresh]\nmax_downlod_mb = 5\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "tuinews", "feeds"], capture_output=True, text=True, check=False
-    )
+    config, result = feeds_with_config(isolated_home, "[refresh]\nmax_downlod_mb = 5\n")
     assert result.returncode == 0
     assert result.stderr.startswith(f"tuinews: {config}: unknown setting refresh.max_downlod_mb")
     assert result.stderr.count("\n") == 1
