@@ -238,7 +238,8 @@ class Library:
         a typo must not leave a broken feed behind.
         """
         store = self._store()
-        store.set_meta(_SAMPLES_PENDING, None)  # the user's own feeds: no samples later
+        if store.meta(_SAMPLES_PENDING) is not None:  # the user's own feeds: no samples later
+            store.set_meta(_SAMPLES_PENDING, None)
         results: list[AddResult] = []
         added: dict[int, int] = {}  # position in results → new feed id
         for request in requests:

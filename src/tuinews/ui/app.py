@@ -233,7 +233,7 @@ class TuinewsApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self._config.keys)  # [keys] in config.toml: binding id = "keys"
         for warning in (*self._config.warnings, *self._unknown_key_warnings()):
-            self.notify(warning, severity="warning", markup=False, timeout=10)
+            self.notify(clean_line(warning, 300), severity="warning", markup=False, timeout=10)
         for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
             self.query_one(pane).border_title = title
         state = self._load_state()
@@ -581,7 +581,8 @@ class TuinewsApp(App[None]):
         An article the list only showed (a feed was just entered) and that is still
         unread is the next one: n reads it rather than skipping it."""
         articles = self.query_one(ArticleList)
-        if direction > 0 and self._shown_unread == articles.current_id is not None:
+        current = articles.current_id
+        if direction > 0 and current is not None and current == self._shown_unread:
             articles.choose_current()
             return
         self.find_next_unread(self._view, articles.article_ids, articles.cursor, direction)
@@ -821,7 +822,8 @@ class TuinewsApp(App[None]):
     @work(thread=True, exit_on_error=False, name="save the search")
     def store_search(self, name: str, query: str) -> None:
         search_id = self.library.save_search(name, query)
-        self.post_message(LibraryChanged(f"Saved search {name}", keep=f"search-{search_id}"))
+        notice = f"Saved search {clean_line(name, 80)}"
+        self.post_message(LibraryChanged(notice, keep=f"search-{search_id}"))
 
     def action_rename_search(self) -> None:
         saved = self._highlighted_search()
@@ -842,7 +844,8 @@ class TuinewsApp(App[None]):
 
     def action_delete_feed(self) -> None:
         if (saved := self._highlighted_search()) is not None:
-            question = Text.assemble("Delete the saved search ", (saved.name, "bold"), "?")
+            name = clean_line(saved.name, 200)
+            question = Text.assemble("Delete the saved search ", (name, "bold"), "?")
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
