@@ -4,6 +4,7 @@ for a local feed file and for a web feed alike."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -80,3 +81,82 @@ def test_kill_during_import_keeps_previous_articles(tmp_path: Path, server, make
     titles = _titles(db)
     assert len(titles) == NEW_COUNT
     assert all(title.startswith("New ") for title in titles)
+
+
+FEEDS = 200
+KILLS = 20
+
+
+def _publishing_feeds(server, count: int) -> Callable[[], int]:
+    """`count` web feeds with an ETag per version; each call publishes one more item
+    in every feed and returns how many items each now has."""
+    version = 0
+
+    def route(number: int) -> Callable:
+        def answer(handler) -> None:
+            etag = f'"{number}-{version}"'
+            if handler.headers.get("If-None-Match") == etag:
+                handler.reply(304, ETag=etag)
+                return
+            items = numbered_items(version + 1, prefix=f"Feed {number} story")
+            body = rss(items, title=f"Feed {number}")
+            handler.reply(200, body, ETag=etag, Content_Type="application/rss+xml")
+
+        return answer
+
+    for number in range(count):
+        server.routes[f"/feed-{number}.xml"] = route(number)
+
+    def publish() -> int:
+        nonlocal version
+        version += 1
+        return version + 1
+
+    return publish
+
+
+def _stale_feeds(db: Path, expected: int) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT feeds.source, count(articles.id) FROM feeds "
+            "LEFT JOIN articles ON articles.feed_id = feeds.id GROUP BY feeds.id"
+        ).fetchall()
+    return [source for source, stored in rows if stored != expected]
+
+
+def test_refresh_killed_at_random_instants_never_leaves_a_feed_stale(
+    tmp_path: Path, server
+) -> None:
+    """A web feed's validators are stored with its articles: a refresh killed after an
+    answer arrived but before its articles were written must not leave an ETag that
+    earns a 304 for a version never imported."""
+    publish = _publishing_feeds(server, FEEDS)
+    outlines = "".join(
+        f'<outline type="rss" xmlUrl="{server.url(f"/feed-{n}.xml")}"/>' for n in range(FEEDS)
+    )
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    db = tmp_path / "library.db"
+    assert _tuinews(db, "import-opml", str(opml)).wait(timeout=120) == 0
+
+    expected = publish()
+    started = time.monotonic()
+    assert _tuinews(db, "refresh").wait(timeout=120) == 0
+    whole_refresh = time.monotonic() - started
+    assert _stale_feeds(db, expected) == []
+
+    chance = random.Random(20261201)  # fixed, so a failure can be replayed
+    interrupted = 0
+    for kill in range(KILLS):
+        expected = publish()
+        refresh = _tuinews(db, "refresh")
+        delay = chance.uniform(0, whole_refresh)
+        time.sleep(delay)
+        interrupted += refresh.poll() is None
+        refresh.send_signal(signal.SIGKILL)
+        refresh.wait()
+
+        assert _tuinews(db, "refresh").wait(timeout=120) == 0
+        stale = _stale_feeds(db, expected)
+        assert stale == [], f"kill {kill} after {delay:.3f} s left {len(stale)} feeds stale"
+    assert interrupted >= KILLS // 2, "too few refreshes were still running when killed"

@@ -156,9 +156,10 @@ def refresh_feeds(
                 raise event
             if isinstance(event, JobResult):
                 parsers.finished()
-                if event.feed_id in web.bodies:
+                fetch_state = web.bodies.pop(event.feed_id, None)
+                if fetch_state is not None:
                     fetch.body_done()
-                finish(_store_result(store, by_id[event.feed_id], event))
+                finish(_store_result(store, by_id[event.feed_id], event, fetch_state))
                 continue
             awaited -= 1
             if job := web.arrived(event):
@@ -301,7 +302,8 @@ class _WebFeeds:
         self._finish = finish
         self._states: dict[int, FetchState] = {}
         self._feeds: dict[int, Feed] = {}
-        self.bodies: set[int] = set()  # feeds whose fetched body is being parsed
+        # Feeds whose fetched body is being parsed, with the validators it came with.
+        self.bodies: dict[int, FetchState] = {}
 
     def due(self, feeds: list[Feed]) -> list[Feed]:
         """The feeds to fetch now; the others are finished with the site's wait."""
@@ -343,24 +345,21 @@ class _WebFeeds:
         """Record one answer; a body that may have changed becomes a parse job."""
         store, feed = self._store, self._feeds[result.feed_id]
         wait_until = int(self._now + result.retry_after) if result.retry_after else None
-        old = self._states.get(feed.id) or FetchState()
-        if result.new_url and store.move_feed(feed.id, result.new_url):
+        if result.new_url and store.move_feed(feed.id, result.new_url):  # forgets validators
             feed = dataclasses.replace(feed, source=result.new_url)
-            old = FetchState()  # the old address's validators are not the new one's
         if result.error:
-            store.record_failure(feed.id, result.error)
-            store.save_fetch_state(feed.id, dataclasses.replace(old, next_fetch_after=wait_until))
+            store.record_failure(feed.id, result.error, retry_at=wait_until)
             self._finish(SourceOutcome(feed.id, feed.source, feed.title, error=result.error))
             return None
         # fetch hands back the validators we sent when the answer is a 304
-        store.save_fetch_state(feed.id, FetchState(result.etag, result.last_modified, wait_until))
+        fetch_state = FetchState(result.etag, result.last_modified, wait_until)
         if result.not_modified or result.body is None:
-            store.record_checked([feed.id])
+            store.record_checked([feed.id], fetch_state=fetch_state)
             self._finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
             return None
         digests = {path: state.digest for path, state in self._known.get(feed.id, {}).items()}
         stat = FileStat(result.url, len(result.body), 0)
-        self.bodies.add(feed.id)
+        self.bodies[feed.id] = fetch_state  # stored with the articles, never before them
         return ImportJob(feed.id, SourceKind.URL, feed.source, (stat,), digests, self._max_bytes,
                          data=result.body, content_type=result.content_type)  # fmt: skip
 
@@ -491,15 +490,19 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _store_result(store: Store, feed: Feed, result: JobResult) -> SourceOutcome:
+def _store_result(
+    store: Store, feed: Feed, result: JobResult, fetch_state: FetchState | None
+) -> SourceOutcome:
+    """One source's result in one transaction: its articles, what they were read
+    under (file states, web validators) and its outcome go in together or not at all."""
     if result.error:
-        store.record_failure(feed.id, result.error)
+        retry_at = fetch_state.next_fetch_after if fetch_state else None
+        store.record_failure(feed.id, result.error, retry_at=retry_at)
         return SourceOutcome(feed.id, feed.source, feed.title, error=result.error)
     if result.parsed is None:
-        store.save_file_states(feed.id, result.files)
-        store.record_checked([feed.id])
+        store.record_checked([feed.id], result.files, fetch_state)
         return SourceOutcome(feed.id, feed.source, feed.title, skipped=True)
-    counts = store.save_import(feed.id, result.parsed, result.files)
+    counts = store.save_import(feed.id, result.parsed, result.files, fetch_state)
     stored = store.feed(feed.id)  # the import may have given it its title
     title = stored.title if stored else feed.title
     return SourceOutcome(

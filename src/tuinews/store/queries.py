@@ -250,27 +250,43 @@ class Store:
             conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return kept
 
-    def record_failure(self, feed_id: int, error: str) -> None:
+    def record_failure(self, feed_id: int, error: str, retry_at: int | None = None) -> None:
         """A failed refresh keeps the articles and sets the feed's error line.
 
-        The source's file states are forgotten, so its next refresh reads it in
-        full whatever it looks like, and a success then clears the error.
+        What the source was read under (file states, a web feed's validators) is
+        forgotten, so its next refresh reads it in full whatever it looks like, and
+        a success then clears the error: a 304 could not. `retry_at` is when the
+        site asked to be asked again.
         """
         with self._transaction() as conn:
             conn.execute("DELETE FROM source_files WHERE feed_id = ?", (feed_id,))
             conn.execute(
-                "UPDATE feeds SET last_attempt = ?, last_error = ? WHERE id = ?",
-                (self._now(), error, feed_id),
+                "UPDATE feeds SET last_attempt = ?, last_error = ?, etag = NULL, "
+                "last_modified = NULL, next_fetch_after = ? WHERE id = ?",
+                (self._now(), error, retry_at, feed_id),
             )
 
-    def record_checked(self, feed_ids: Sequence[int]) -> None:
-        """Sources found unchanged: their last read stands, and so does its warning."""
+    def record_checked(
+        self,
+        feed_ids: Sequence[int],
+        files: Sequence[FileState] = (),
+        fetch_state: FetchState | None = None,
+    ) -> None:
+        """Sources found unchanged: their last read stands, and so does its warning.
+
+        `files` and `fetch_state` (for one source) are what was learnt while
+        checking it, kept in the same transaction.
+        """
         now = self._now()
         with self._transaction() as conn:
             conn.executemany(
                 "UPDATE feeds SET last_attempt = ?, last_success = ? WHERE id = ?",
                 [(now, now, feed_id) for feed_id in feed_ids],
             )
+            if files or fetch_state:
+                (feed_id,) = feed_ids
+                self._write_file_states(conn, feed_id, files)
+                self._write_fetch_state(conn, feed_id, fetch_state)
 
     # ------------------------------------------------------------ web fetch state
 
@@ -280,8 +296,13 @@ class Store:
         )
         return {row[0]: FetchState(*tuple(row)[1:]) for row in rows}
 
-    def save_fetch_state(self, feed_id: int, state: FetchState) -> None:
-        with self._transaction() as conn:
+    @staticmethod
+    def _write_fetch_state(
+        conn: sqlite3.Connection, feed_id: int, state: FetchState | None
+    ) -> None:
+        """Validators go in with what they describe: stored alone, a killed refresh
+        would leave a feed that answers 304 to a version never imported."""
+        if state is not None:
             conn.execute(
                 "UPDATE feeds SET etag = ?, last_modified = ?, next_fetch_after = ? WHERE id = ?",
                 (state.etag, state.last_modified, state.next_fetch_after, feed_id),
@@ -312,10 +333,6 @@ class Store:
             states.setdefault(row[0], {})[row[1]] = FileState(*tuple(row)[1:])
         return states
 
-    def save_file_states(self, feed_id: int, files: Sequence[FileState]) -> None:
-        with self._transaction() as conn:
-            self._write_file_states(conn, feed_id, files)
-
     @staticmethod
     def _write_file_states(
         conn: sqlite3.Connection, feed_id: int, files: Sequence[FileState]
@@ -331,8 +348,10 @@ class Store:
         feed_id: int,
         parsed: ParsedFeed,
         files: Sequence[FileState],
+        fetch_state: FetchState | None = None,
     ) -> ImportCounts:
-        """Merge one source's parse into the library, in one transaction.
+        """Merge one source's parse into the library, in one transaction, with the
+        file states or web validators it was read under.
 
         New identities are inserted unread; changed ones are updated in place and
         keep their read/starred state; articles that left the source stay.
@@ -410,6 +429,7 @@ class Store:
                 ],
             )  # fmt: skip
             self._write_file_states(conn, feed_id, files)
+            self._write_fetch_state(conn, feed_id, fetch_state)
         return ImportCounts(added=len(fresh), updated=len(changed))
 
     # ------------------------------------------------------------ articles
