@@ -89,19 +89,28 @@ def test_keys_are_collected_for_the_ui_to_check(config_file) -> None:
     ]
 
 
-@pytest.mark.parametrize("minutes", [0, 1, 1.5, 60])
+@pytest.mark.parametrize("minutes", [0, 1, 1.5, 60, 10080])
 def test_auto_refresh_is_off_or_at_least_a_minute(config_file, minutes: float) -> None:
     config_file(f"[refresh]\nauto_refresh_minutes = {minutes}\n")
     assert load_config().auto_refresh_minutes == minutes
 
 
-@pytest.mark.parametrize("minutes", ["1e-9", "0.5", "-1", "nan", "inf", "true", '"5"'])
+@pytest.mark.parametrize(
+    "minutes", ["1e-9", "0.5", "-1", "10081", "1e300", "nan", "inf", "true", '"5"']
+)
 def test_auto_refresh_too_often_or_not_a_number_is_refused(config_file, minutes: str) -> None:
     path = config_file(f"[refresh]\nauto_refresh_minutes = {minutes}\n")
     assert "auto_refresh_minutes" in refusal(path)
 
 
-@pytest.mark.parametrize("size", ["nan", "inf", "0", "-3"])
-def test_a_size_limit_that_is_no_size_is_refused(config_file, size: str) -> None:
-    path = config_file(f"[refresh]\nmax_document_mb = {size}\n")
-    assert "refresh.max_document_mb" in refusal(path)
+@pytest.mark.parametrize("key", ["max_document_mb", "max_download_mb"])
+@pytest.mark.parametrize("size", ["nan", "inf", "0", "-3", "1e-9", "0.05", "1025", "true"])
+def test_a_size_limit_that_is_no_usable_size_is_refused(config_file, key: str, size: str) -> None:
+    path = config_file(f"[refresh]\n{key} = {size}\n")
+    assert f"refresh.{key} must be a size in MB from 0.1 to 1024" in refusal(path)
+
+
+@pytest.mark.parametrize("size", [0.1, 1, 50, 1024])
+def test_a_size_limit_in_range_is_used(config_file, size: float) -> None:
+    config_file(f"[refresh]\nmax_download_mb = {size}\n")
+    assert load_config().max_download_bytes == int(size * 1024 * 1024)

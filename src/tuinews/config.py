@@ -137,19 +137,28 @@ def _owning_table(key: str) -> str:
     return ""
 
 
+# A cap below 100 KB refuses ordinary feeds; above 1 GB it no longer protects memory.
+SIZE_RANGE_MB = (0.1, 1024)
+# More often than a minute refetches every feed near-continuously; a timer of more
+# than a week is no automatic refresh at all (and a huge one overflows the event loop).
+AUTO_REFRESH_RANGE_MINUTES = (1, 7 * 24 * 60)
+
+
 def _size_mb(table: dict, key: str, default: float, path: Path) -> float:
     value = table.get(key, default)
-    if not _is_number(value) or value <= 0:
-        raise ConfigError(f"{path}: refresh.{key} must be a positive number")
+    low, high = SIZE_RANGE_MB
+    if not _is_number(value) or not low <= value <= high:
+        raise ConfigError(f"{path}: refresh.{key} must be a size in MB from {low} to {high}")
     return value
 
 
 def _auto_refresh_minutes(table: dict, path: Path) -> float:
-    """0 turns it off; anything under a minute would refetch every feed near-continuously."""
+    """0 turns it off; otherwise minutes within AUTO_REFRESH_RANGE_MINUTES."""
     value = table.get("auto_refresh_minutes", 0)
-    if not _is_number(value) or (value != 0 and value < 1):
+    low, high = AUTO_REFRESH_RANGE_MINUTES
+    if not _is_number(value) or (value != 0 and not low <= value <= high):
         raise ConfigError(
-            f"{path}: refresh.auto_refresh_minutes must be 0 (off) or at least 1 (minute)"
+            f"{path}: refresh.auto_refresh_minutes must be 0 (off) or minutes from {low} to {high}"
         )
     return value
 
