@@ -217,6 +217,15 @@ def test_search_command_rejects_a_bad_query_in_one_line(library: Path, cli) -> N
     assert "tuinews: search: unbalanced quote" in result.err
 
 
+@pytest.mark.parametrize("query", ["%", "_", "*", "'; --", '""'])
+def test_a_punctuation_only_search_lists_nothing_and_says_why(
+    library: Path, cli, query: str
+) -> None:
+    result = cli("search", query)
+    assert (result.code, result.out) == (2, "")
+    assert "tuinews: search: nothing to search for" in result.err
+
+
 def test_markup_in_snippets_is_text(tmp_path: Path, cli) -> None:
     feed = tmp_path / "markup.xml"
     feed.write_bytes(

@@ -194,9 +194,17 @@ def test_filters_alone_have_no_match():
     )
 
 
-@pytest.mark.parametrize("text", ["", "   ", "-- & *", '"&" -&', "()", "\x00"])
-def test_nothing_to_search_for_is_the_empty_query(text: str):
+@pytest.mark.parametrize("text", ["", "   ", "()"])
+def test_nothing_typed_is_the_empty_query(text: str):
     assert parse(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "text", ["%", "_", "*", "'; --", '""', "-- & *", '"&" -&', "\x00", "is:unread %", "(%)"]
+)
+def test_only_punctuation_is_nothing_to_search_for_not_everything(text: str):
+    with pytest.raises(QueryError, match="nothing to search for"):
+        parse(text)
 
 
 def test_punctuation_words_are_ignored_among_real_ones():

@@ -11,8 +11,10 @@ Decisions the grammar leaves open:
   the tokenizer splits it at the colon, so it matches "foo bar" as a phrase.
 - FTS5's NOT is binary, so exclusions need a word to exclude from: `-foo` alone,
   even next to filters, is an error.
-- Words the unicode61 tokenizer would drop entirely (`--`, `&`, `*`) are ignored;
-  a field given such a value (`title:*`) is an error, since it searches for nothing.
+- Words the unicode61 tokenizer would drop entirely (`--`, `&`, `*`) are ignored
+  beside words it keeps. A query of nothing but such words (`%`, `'; --`, `""`) is
+  an error, filters or not: searching for nothing would list the whole library. A
+  field given such a value (`title:*`) is an error too.
 - OR binds tighter than the implicit AND: `ferry OR boat harbour` means
   (ferry OR boat) AND harbour. Brackets group; filters must stay outside them.
 - `after:D` starts at local midnight of D (inclusive), `before:D` ends at local
@@ -81,6 +83,8 @@ def parse_query(text: str, *, now: float) -> SearchQuery:
     node = parser.parse_sequence(depth=0)
     if parser.peek() is not None:
         raise QueryError("unbalanced bracket")
+    if node is None and parser.dropped_words:
+        raise QueryError("nothing to search for: a word needs a letter or a digit")
     filters = _Filters(now)
     for word in parser.filters:
         filters.add(word)
@@ -218,6 +222,7 @@ class _Parser:
         self.tokens = tokens
         self.position = 0
         self.filters: list[_Word] = []
+        self.dropped_words = 0  # words with nothing the tokenizer keeps
 
     def peek(self) -> _Op | _Word | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -271,7 +276,9 @@ class _Parser:
                 raise QueryError("unbalanced bracket")
             return node
         if isinstance(token, _Word):
-            return _word_item(token)
+            item = _word_item(token)
+            self.dropped_words += item is None
+            return item
         raise QueryError("OR needs a word on both sides")  # OR, ) or the end after an OR
 
 
