@@ -3,7 +3,10 @@ refresh at a time, a quit that does not wait on a slow server, errors as notices
 
 from __future__ import annotations
 
+import resource
+import sqlite3
 import threading
+from pathlib import Path
 
 from feedgen import numbered_items, rss
 from test_ui import SIZE, Running, clock, feed_id, reader_text, screen_text, settle, two_feeds
@@ -154,7 +157,40 @@ async def test_a_write_refused_by_a_locked_library_is_a_notice_not_an_exit(
             holder.close()
         assert "Could not change the article" in screen_text(app)
         assert "locked by another program" in screen_text(app)
+        assert "LibraryError" not in screen_text(app)  # the user's words, not our class names
         assert app.is_running
         await pilot.press("s")  # and it works again once the lock is gone
         await settle(pilot)
         assert app.query_one(ArticleList).row(app.query_one(ArticleList).current_id).starred
+
+
+async def test_a_full_disk_during_R_is_a_notice_and_the_library_keeps_what_it_had(
+    db_path, tmp_path, cli
+) -> None:
+    """The file size limit stands in for a full disk: SQLite's write fails in the middle
+    of the import, as it does when the disk fills up."""
+    feed = tmp_path / "big.xml"
+    feed.write_bytes(rss(numbered_items(5, prefix="Old")))
+    assert cli("add", str(feed)).code == 0
+    feed.write_bytes(rss(numbered_items(3_000, prefix="New", body="<p>" + "word " * 100 + "</p>")))
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        files = [path for path in (db_path, Path(f"{db_path}-wal")) if path.exists()]
+        room = max(path.stat().st_size for path in files) + 256 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, hard))
+        try:
+            await pilot.press("R")
+            await settle(pilot)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        text = screen_text(app)
+        assert "Could not refresh" in text and "the disk refused a write" in text
+        assert app.is_running
+        with sqlite3.connect(db_path) as conn:
+            titles = {row[0] for row in conn.execute("SELECT title FROM articles")}
+        assert titles == {f"Old {n}" for n in range(5)}
+
+        await pilot.press("R")  # room again: the refresh completes
+        await settle(pilot)
+        assert "2995 new articles, 5 updated" in str(app.query_one("#status-text", Label).render())

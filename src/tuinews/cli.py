@@ -198,8 +198,9 @@ def _launch_tui(config: Config) -> int:
     after the first paint)."""
     from tuinews.ui.app import TuinewsApp
 
-    TuinewsApp(config, samples=True).run()
-    return EXIT_OK
+    app = TuinewsApp(config, samples=True)
+    app.run()
+    return EXIT_FAILED if app.return_code else EXIT_OK  # non-zero: it crashed
 
 
 def _cmd_add(library: Library, args: argparse.Namespace) -> int:

@@ -27,6 +27,10 @@ def explain(path: Path, error: sqlite3.Error) -> LibraryError | None:
         return LibraryError(f"{path}: read-only folder (check the permissions of {path.parent})")
     if name.startswith("SQLITE_READONLY"):
         return LibraryError(f"{path}: read-only (check the file's permissions)")
+    if name == "SQLITE_FULL":
+        return LibraryError(f"{path}: the disk is full (free some space, then try again)")
+    if name.startswith("SQLITE_IOERR"):
+        return LibraryError(f"{path}: the disk refused a write or read ({error}; is it full?)")
     if name == "SQLITE_NOTADB":
         return LibraryError(f"{path}: not a tuinews library (not an SQLite file)")
     if name.startswith("SQLITE_CANTOPEN"):

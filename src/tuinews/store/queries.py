@@ -12,7 +12,7 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -159,7 +159,8 @@ class Store:
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._conn.in_transaction:  # SQLite rolls back by itself after some errors
-                    self._conn.execute("ROLLBACK")
+                    with suppress(sqlite3.Error):  # a failing disk may refuse this too
+                        self._conn.execute("ROLLBACK")
                 raise
         if counted and self._on_commit is not None:
             self._on_commit(generation)

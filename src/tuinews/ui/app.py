@@ -40,6 +40,7 @@ from tuinews.library import (
     AddResult,
     FeedListing,
     Library,
+    LibraryError,
     NotFound,
     Progress,
     QueryError,
@@ -316,10 +317,7 @@ class TuinewsApp(App[None]):
         error = worker.error
         if isinstance(error, RefreshCancelled):
             return
-        known = isinstance(error, (Refused, NotFound, QueryError)) or type(error).__module__ in {
-            "tuinews.store",
-            "tuinews.library",
-        }
+        known = isinstance(error, LibraryError | Refused | NotFound | QueryError)
         what = str(error) if known else f"{type(error).__name__}: {error}"
         name = worker.name.replace("_", " ").strip()
         self.notify(clean_line(f"Could not {name}: {what}", 300), severity="error", markup=False)
