@@ -65,6 +65,31 @@ def test_plain_text_shows_headline_standfirst_and_paragraphs(cli, folder: Path) 
     assert "Harbourne's last passenger ferry will keep running" in text
 
 
+def test_news_text_with_one_paragraph_per_line_keeps_them_and_has_no_false_standfirst(
+    cli, sql, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Scraped"
+    folder.mkdir()
+    story = [
+        "Harbourne keeps its last passenger ferry",
+        "Every contribution, however big or small, makes all the difference to our newsroom.",
+        "Harbourne's last passenger ferry will keep running until at least the spring of 2028"
+        " after the town council voted by six to five on Tuesday night to fund it.",
+        "Council officers had proposed ending the subsidy in October, arguing that passenger"
+        " numbers had fallen by almost a third since the new road bridge opened upstream.",
+    ]
+    (folder / "ferry.txt").write_text("\n".join(story) + "\n")
+    assert cli("add", str(folder)).code == 0
+    (row,) = json.loads(cli("articles", "--json").out)
+    assert row["title"] == story[0]
+    text = show(cli, story[0])
+    paragraphs = text.split("\n\n")
+    for line in story[1:]:  # every line its own paragraph, in order, none of them a lead
+        assert any(" ".join(p.split()) == line for p in paragraphs), line
+    assert text.index(story[1]) < text.index("Harbourne's last") < text.index("Council officers")
+    assert sql("SELECT summary FROM articles") == [("",)]  # the appeal is no standfirst
+
+
 def test_non_ascii_text_survives(cli, folder: Path) -> None:
     cli("add", str(folder))
     text = show(cli, "Kestrel Valley Rail Trial Cuts Commute Times, Independent Report Finds")

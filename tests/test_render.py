@@ -421,6 +421,22 @@ def test_plain_text_paragraphs_join_hard_wrapped_lines() -> None:
     assert to_text(article, width=100).count("\n\n") == 2
 
 
+def test_plain_text_with_one_paragraph_per_line_keeps_every_line_a_paragraph() -> None:
+    """Saved or scraped news: no blank lines, each paragraph one long line."""
+    paragraphs = [
+        "Harbourne's last passenger ferry will keep running until at least the spring of 2028"
+        " after the town council voted by six to five on Tuesday night.",
+        "Council officers had proposed ending the subsidy in October, arguing that passenger"
+        " numbers had fallen by almost a third since the new road bridge opened upstream.",
+        "Reaction",
+        '"The ferry is eight minutes," said one parent, who addressed the meeting on behalf'
+        " of a group of families from the far side of the estuary.",
+    ]
+    article = render_plain("\n".join(paragraphs))
+    assert [block.text for block in article.blocks] == paragraphs
+    assert to_text(article, width=80).count("\n\n") == 3
+
+
 def test_plain_text_keeps_line_breaks_of_verse_lists_and_code() -> None:
     article = render_plain(
         "Roses are red,\nViolets are blue.\n\n- bread\n- milk\n\n    if x:\n        y()"

@@ -69,12 +69,17 @@ def _decode(data: bytes) -> str | None:
 
 
 def _plain_fields(text: str) -> dict:
+    """Line 1 is the title. Line 2 is the standfirst only when a blank line follows
+    it; in text with one paragraph per line it is the story's first paragraph (or
+    whatever the page put there, an appeal say), not a lead to show apart."""
     lines = text.replace("\r\n", "\n").split("\n")
     fields: dict = {"author": ""}
     if lines and lines[0].strip():
         fields["title"] = lines[0]
-    fields["summary"] = lines[1].strip() if len(lines) > 1 else ""
-    fields["content_text"] = "\n".join(lines[2:]).strip()
+    has_standfirst = len(lines) == 2 or (len(lines) > 2 and not lines[2].strip())
+    body_start = 2 if has_standfirst else 1
+    fields["summary"] = lines[1].strip() if has_standfirst else ""
+    fields["content_text"] = "\n".join(lines[body_start:]).strip()
     return fields
 
 

@@ -484,14 +484,17 @@ def render_html(markup: str, base_url: str = "") -> RenderedArticle:
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
 _LIST_LIKE_LINE = re.compile(r"\s*(?:[-*•–]|\d{1,3}[.)])\s")
 _SHORT_LINE = 45  # cells; hard-wrapped prose runs to 60-80, verse and addresses stay short
+_UNWRAPPED_LINE = 100  # cells; nobody hard-wraps wider, so such a line is a whole paragraph
 
 
 def render_plain(text: str) -> RenderedArticle:
     """Lay out a plain-text body: paragraphs are separated by blank lines.
 
     Inside a paragraph, single newlines are usually hard wrapping and are joined.
-    They are kept as line breaks when most lines are short or look like list items
-    (verse, addresses, lists); a paragraph whose every line is indented is code.
+    When at least half the lines are too long to be wrapping, the text is saved or
+    scraped news, one paragraph per line: each line stays its own paragraph. Line
+    breaks are kept when most lines are short or look like list items (verse,
+    addresses, lists); a paragraph whose every line is indented is code.
     """
     blocks: list[Block] = []
     for chunk in _PARAGRAPH_BREAK.split(_clean_keeping_indent(text)):
@@ -501,13 +504,19 @@ def render_plain(text: str) -> RenderedArticle:
         if all(line.startswith(("    ", "\t")) for line in lines):
             blocks.append(Block(BlockKind.CODE, textwrap.dedent("\n".join(lines))))
             continue
-        if _keeps_line_breaks(lines):
-            paragraph = _flow_text("\n".join(lines))
+        if _one_paragraph_per_line(lines):
+            paragraphs = [clean_line(line, _UNLIMITED) for line in lines]
+        elif _keeps_line_breaks(lines):
+            paragraphs = [_flow_text("\n".join(lines))]
         else:
-            paragraph = clean_line(chunk, _UNLIMITED)
-        if paragraph:
-            blocks.append(Block(BlockKind.PARAGRAPH, paragraph))
+            paragraphs = [clean_line(chunk, _UNLIMITED)]
+        blocks.extend(Block(BlockKind.PARAGRAPH, text) for text in paragraphs if text)
     return RenderedArticle(tuple(blocks), ())
+
+
+def _one_paragraph_per_line(lines: list[str]) -> bool:
+    long_lines = sum(cell_width(line.strip()) > _UNWRAPPED_LINE for line in lines)
+    return len(lines) >= 2 and long_lines * 2 >= len(lines)
 
 
 def _keeps_line_breaks(lines: list[str]) -> bool:
