@@ -23,6 +23,14 @@ class ContentKind(enum.StrEnum):
     TEXT = "text"
 
 
+class FullText(enum.StrEnum):
+    """Whether a feed's articles get their linked page's text (a feed setting)."""
+
+    AUTO = "auto"  # when an item carries only a short summary
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 class NotAFeed(ValueError):
     """The document is not something we can read as a feed; the message is one line."""
 
@@ -72,6 +80,7 @@ class Feed:
     last_success: int | None
     last_error: str | None
     site_url: str = ""
+    full_text: FullText | None = None  # None: the config's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +127,34 @@ class ArticleBody:
     content_kind: ContentKind
     content_html: str
     content_text: str
+    page: StoredPage | None = None  # the linked page's text, once fetched or tried
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """An article's page as extraction left it: what the store keeps."""
+
+    html: str  # the main text, as simple HTML for render_html
+    text: str  # the same as plain text, for search
+    author: str = ""
+    image: str = ""  # the lead image's URL
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """What fetching an article's page found: its text, or why there is none yet."""
+
+    url: str
+    html: str
+    fetched_at: int | None  # None: no text yet (see error)
+    error: str | None
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    article_id: int
+    url: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,11 +26,15 @@ from tuinews.models import (
     ArticleView,
     ContentKind,
     Feed,
+    FullText,
+    PageRequest,
+    PageText,
     ParsedArticle,
     ParsedFeed,
     SavedSearch,
     SearchHit,
     SourceKind,
+    StoredPage,
 )
 from tuinews.store.errors import FeedExists, NewerLibrary, explain, folder_error, open_error
 from tuinews.store.schema import BM25_WEIGHTS, FTS_COLUMNS, MIGRATIONS, SCHEMA_VERSION
@@ -70,12 +74,15 @@ class ImportCounts:
 
 _FEED_COLUMNS = """
     f.id, f.source, f.kind, f.feed_title, f.user_title, f.site_url,
-    f.last_attempt, f.last_success, f.last_error,
+    f.last_attempt, f.last_success, f.last_error, f.full_text,
     (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
     (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total,
     (SELECT group_concat(tag, char(31)) FROM
         (SELECT tag FROM feed_tags t WHERE t.feed_id = f.id ORDER BY tag)) AS tags
 """
+
+PAGE_RETRY = 3600  # seconds before a failed page is tried again; ×4 for each failure
+PAGE_ATTEMPTS = 5  # then only asking for it (f, fetch-text) tries again
 
 _ROW_COLUMNS = "id, feed_id, feed_title, title, author, published, link, read, starred"
 _NEWEST = "a.sort_date DESC, a.id DESC"  # list order; also breaks ties in score
@@ -601,19 +608,102 @@ class Store:
 
     def article_body(self, article_id: int) -> ArticleBody | None:
         row = self._conn.execute(
-            "SELECT id, summary, content_kind, content_html, content_text FROM articles "
-            "WHERE id = ?",
+            "SELECT a.id, a.summary, a.content_kind, a.content_html, a.content_text, "
+            "a.page_html, p.url, p.fetched_at, p.error, p.author FROM articles a "
+            "LEFT JOIN page_fetches p ON p.article_id = a.id WHERE a.id = ?",
             (article_id,),
         ).fetchone()
         if row is None:
             return None
+        page = None
+        if row["url"] is not None:
+            page = StoredPage(
+                row["url"], row["page_html"], row["fetched_at"], row["error"], row["author"]
+            )
         return ArticleBody(
             article_id=row["id"],
             summary=row["summary"],
             content_kind=ContentKind(row["content_kind"]),
             content_html=row["content_html"],
             content_text=row["content_text"],
+            page=page,
         )
+
+    # ------------------------------------------------------------ page texts
+
+    def wanted_pages(
+        self,
+        *,
+        default: FullText,
+        short_body: int,
+        now: int,
+        feed_ids: Sequence[int] | None = None,
+        first_seen_since: int | None = None,
+    ) -> list[PageRequest]:
+        """Articles whose page should be fetched now, newest first: by their feed's
+        full_text setting (else `default`; auto: a body under `short_body` characters),
+        never tried, or failed and due again (see record_page_failure).
+
+        `feed_ids` narrows to those feeds; `first_seen_since` to articles that
+        arrived since then, plus the due retries of older ones.
+        """
+        where, params = ["1"], [default.value, default.value, short_body]
+        if feed_ids is not None:
+            where.append(f"a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})")
+            params.extend(feed_ids)
+        if first_seen_since is None:
+            fresh = "p.article_id IS NULL"
+        else:
+            fresh = "p.article_id IS NULL AND a.first_seen >= ?"
+            params.append(first_seen_since)
+        params.append(now)
+        rows = self._conn.execute(
+            "SELECT a.id, a.link FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "LEFT JOIN page_fetches p ON p.article_id = a.id "
+            "WHERE coalesce(f.full_text, ?) != 'never' "
+            "AND (coalesce(f.full_text, ?) = 'always' OR length(a.content_text) < ?) "
+            f"AND {' AND '.join(where)} "
+            f"AND (({fresh}) OR (p.fetched_at IS NULL AND p.next_try <= ?)) "
+            f"ORDER BY {_NEWEST}",
+            params,
+        )
+        return [PageRequest(row[0], row[1]) for row in rows if is_web_url(row[1])]
+
+    def save_page(self, article_id: int, url: str, page: PageText) -> None:
+        """The page's text joins its article (and the search index) in one transaction."""
+        with self._transaction() as conn:
+            updated = conn.execute(
+                "UPDATE articles SET page_html = ?, page_text = ? WHERE id = ?",
+                (page.html, page.text, article_id),
+            ).rowcount
+            if updated:  # the article may have been vacuumed while its page was fetched
+                conn.execute(
+                    "INSERT OR REPLACE INTO page_fetches (article_id, url, fetched_at, author, "
+                    "image, error, attempts, next_try) VALUES (?, ?, ?, ?, ?, NULL, 0, NULL)",
+                    (article_id, url, self._now(), page.author, page.image),
+                )
+
+    def record_page_failure(self, article_id: int, url: str, error: str) -> None:
+        """A page that could not be fetched or read: the article keeps any text it had,
+        says why, and is tried again after 1 h, 4 h, 16 h, 64 h, then no more by itself."""
+        now = self._now()
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                conn.execute(
+                    "INSERT INTO page_fetches (article_id, url, error, attempts, next_try) "
+                    "VALUES (?, ?, ?, 1, ?) ON CONFLICT (article_id) DO UPDATE SET "
+                    "url = excluded.url, error = excluded.error, attempts = attempts + 1, "
+                    "next_try = CASE WHEN attempts + 1 < ? THEN ? * (1 << (2 * attempts)) + ? "
+                    "END",
+                    (article_id, url, error, now + PAGE_RETRY, PAGE_ATTEMPTS, PAGE_RETRY, now),
+                )
+
+    def set_full_text(self, feed_id: int, mode: FullText | None) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE feeds SET full_text = ? WHERE id = ?",
+                (mode.value if mode else None, feed_id),
+            )
 
     def set_read(self, article_ids: Sequence[int], read: bool) -> int:
         return self._set_flag("read", article_ids, read)
@@ -731,6 +821,7 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         last_success=row["last_success"],
         last_error=row["last_error"],
         site_url=row["site_url"],
+        full_text=FullText(row["full_text"]) if row["full_text"] else None,
     )
 
 

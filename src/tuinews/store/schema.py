@@ -19,9 +19,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # sqlite-utils is loaded only to migrate: opening a library stays fast
     import sqlite_utils
 
-FTS_COLUMNS = "title, summary, content_text, author, feed_title"
-# bm25 column weights, in FTS_COLUMNS order: title, summary, body, author, feed title.
-BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0"
+# The index's columns as schema 1 made them, and as they are since schema 5.
+_FTS_COLUMNS_1 = ("title", "summary", "content_text", "author", "feed_title")
+_FTS_COLUMNS_5 = (*_FTS_COLUMNS_1, "page_text")
+FTS_COLUMNS = ", ".join(_FTS_COLUMNS_5)
+# bm25 column weights, in FTS_COLUMNS order: title, summary, body, author, feed title,
+# page text (the body again, as the page has it).
+BM25_WEIGHTS = "10.0, 4.0, 1.0, 3.0, 2.0, 1.0"
 
 
 def _create_library(db: sqlite_utils.Database) -> None:
@@ -66,14 +70,31 @@ def _create_library(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-_FTS_DELETE_OLD = (
-    f"INSERT INTO articles_fts (articles_fts, rowid, {FTS_COLUMNS}) VALUES "
-    "('delete', old.id, old.title, old.summary, old.content_text, old.author, old.feed_title);"
-)
-_FTS_INSERT_NEW = (
-    f"INSERT INTO articles_fts (rowid, {FTS_COLUMNS}) VALUES "
-    "(new.id, new.title, new.summary, new.content_text, new.author, new.feed_title);"
-)
+def _fts_ddl(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The search index over `columns` of articles, and the triggers that keep it."""
+    names = ", ".join(columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    delete_old = (
+        f"INSERT INTO articles_fts (articles_fts, rowid, {names}) VALUES ('delete', old.id, {old});"
+    )
+    insert_new = f"INSERT INTO articles_fts (rowid, {names}) VALUES (new.id, {new});"
+    return (
+        f"""
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            {names},
+            content = 'articles', content_rowid = 'id',
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        )
+        """,
+        f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {delete_old} END",
+        f"""
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF {names} ON articles
+        BEGIN {delete_old} {insert_new} END
+        """,
+    )
+
+
 _ARTICLES_DDL = (
     """
     CREATE TABLE articles (
@@ -106,18 +127,7 @@ _ARTICLES_DDL = (
     "CREATE INDEX articles_by_date ON articles (sort_date DESC, id DESC)",
     "CREATE INDEX articles_unread ON articles (sort_date DESC, id DESC) WHERE read = 0",
     "CREATE INDEX articles_starred ON articles (sort_date DESC, id DESC) WHERE starred = 1",
-    f"""
-    CREATE VIRTUAL TABLE articles_fts USING fts5 (
-        {FTS_COLUMNS},
-        content = 'articles', content_rowid = 'id',
-        tokenize = 'porter unicode61 remove_diacritics 2'
-    )
-    """,
-    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE_OLD} END",
-    f"""
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {FTS_COLUMNS} ON articles
-    BEGIN {_FTS_DELETE_OLD} {_FTS_INSERT_NEW} END
-    """,
+    *_fts_ddl(_FTS_COLUMNS_1),
 )
 
 
@@ -147,10 +157,47 @@ def _add_meta(db: sqlite_utils.Database) -> None:
         db.execute("INSERT INTO meta (key, value) VALUES ('samples_pending', '1')")
 
 
+def _add_page_texts(db: sqlite_utils.Database) -> None:
+    """Schema 5: whole stories. Each article may hold its page's text beside the
+    feed's (`page_html` to read, `page_text` to search); `page_fetches` remembers
+    each page fetch (when, what it found, or why it failed and when to try again);
+    each feed may say whether to fetch pages (`full_text`; NULL: the config's).
+
+    FTS5 cannot add a column to an index, so the index is made again with the page
+    text and rebuilt from the articles: once, in this transaction.
+    """
+    db["feeds"].add_column("full_text", str)
+    db.execute("ALTER TABLE articles ADD COLUMN page_html TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE articles ADD COLUMN page_text TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """
+        CREATE TABLE page_fetches (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            fetched_at INTEGER,
+            author TEXT NOT NULL DEFAULT '',
+            image TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try INTEGER
+        )
+        """
+    )
+    for statement in (
+        "DROP TRIGGER articles_fts_delete",
+        "DROP TRIGGER articles_fts_update",
+        "DROP TABLE articles_fts",
+        *_fts_ddl(_FTS_COLUMNS_5),
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+    ):
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_library,
     _add_saved_searches,
     _add_fetch_state,
     _add_meta,
+    _add_page_texts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
