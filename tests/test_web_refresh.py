@@ -243,7 +243,7 @@ async def test_refreshing_many_new_web_feeds_in_the_tui(server, db_path, tmp_pat
     from textual.widgets import Label
 
     from tuinews.config import Config
-    from tuinews.refresh import PARALLEL_THRESHOLD_NEW_FEEDS
+    from tuinews.parallel import PARALLEL_THRESHOLD_NEW_FEEDS
     from tuinews.ui.app import TuinewsApp
 
     count = PARALLEL_THRESHOLD_NEW_FEEDS + 2

@@ -15,10 +15,8 @@ import dataclasses
 import hashlib
 import os
 import queue
-import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,20 +32,15 @@ from tuinews.models import (
     SourceKind,
     SourceOutcome,
 )
+from tuinews.parallel import Parsers
 from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FetchState, FileState, Store
 
 # The parsers (feedparser, markdown-it) and the process pool are imported where
 # they are used: a refresh with nothing to parse never pays for loading them.
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
-
     from tuinews.fetch import BackgroundFetch, FetchResult
 
-# Below this much changed data, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
-# Web feeds never fetched before each send a whole body: this many start the pool at once.
-PARALLEL_THRESHOLD_NEW_FEEDS = 8
 CANCEL_CHECK = 0.1  # seconds between looks at a refresh's cancel flag while it waits
 
 
@@ -110,7 +103,7 @@ def refresh_feeds(
     known = store.all_file_states()
     outcomes: dict[int, SourceOutcome] = {}
     events: queue.SimpleQueue[FetchResult | JobResult | BaseException] = queue.SimpleQueue()
-    parsers = _Parsers(events)
+    parsers = Parsers(events, run_job, _job_size)
 
     def finish(outcome: SourceOutcome) -> None:
         outcomes[outcome.feed_id] = outcome
@@ -187,97 +180,6 @@ def _next_event(
             return events.get(timeout=CANCEL_CHECK if cancel is not None else None)
         except queue.Empty:
             continue
-
-
-class _Parsers:
-    """Parses jobs here, or in worker processes once there is enough work for them.
-
-    Results go to `events` in completion order. A few jobs wait at the pool, so a
-    worker never idles while this process is busy writing, and few parsed sources
-    wait in memory for the writer. One core stays with this process, which writes
-    and, whenever it would otherwise wait, parses the next job itself.
-    """
-
-    def __init__(self, events: queue.SimpleQueue[FetchResult | JobResult | BaseException]) -> None:
-        self._events = events
-        self._backlog: deque[ImportJob] = deque()
-        self._pool: Executor | None = None
-        self._cores = os.cpu_count() or 1
-        self._workers = max(self._cores - 1, 1)
-        self._seen_bytes = 0
-        self._seen_jobs = 0
-        self._expected_jobs = 0
-        self._running = 0
-        self._pool_room = self._workers * 4
-        self.max_bodies = self._pool_room + 8  # web bodies fetched and not yet stored
-
-    def __enter__(self) -> _Parsers:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-    @property
-    def unfinished(self) -> int:
-        return len(self._backlog) + self._running
-
-    def add(self, job: ImportJob) -> None:
-        self._backlog.append(job)
-        self._seen_jobs += 1
-        self._seen_bytes += sum(stat.size for stat in job.changed)
-
-    def expect(self, jobs: int) -> None:
-        """This many more jobs will surely come (new web feeds): start the pool early."""
-        self._expected_jobs += jobs
-
-    def finished(self) -> None:
-        self._running -= 1
-
-    def start_some(self) -> None:
-        """Hand jobs to the pool, once it is worth one, while it has room."""
-        if self._pool is None and self._worth_a_pool():
-            self._pool = _process_pool(self._workers)
-        while self._pool is not None and self._backlog and self._running < self._pool_room:
-            self._running += 1
-            self._pool.submit(run_job, self._backlog.popleft()).add_done_callback(self._deliver)
-
-    def parse_one_here(self) -> bool:
-        """Parse the next waiting job in this process; False when none is waiting."""
-        if not self._backlog:
-            return False
-        self._running += 1
-        self._events.put(run_job(self._backlog.popleft()))
-        return True
-
-    def _worth_a_pool(self) -> bool:
-        """Below this much work, starting worker processes costs more than it saves."""
-        if self._cores < 2:
-            return False
-        if self._expected_jobs >= PARALLEL_THRESHOLD_NEW_FEEDS:
-            return True
-        return self._seen_jobs >= 2 and self._seen_bytes >= PARALLEL_THRESHOLD_BYTES
-
-    def _deliver(self, future: Future[JobResult]) -> None:
-        try:
-            self._events.put(future.result())
-        except BaseException as error:  # a broken pool: the refresh loop raises it
-            self._events.put(error)
-
-
-def _process_pool(workers: int) -> Executor:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import resource_tracker
-
-    # A TUI stands in for sys.stderr with an object whose fileno() is -1, and the
-    # resource tracker (started once, with the first pool) hands that number to its
-    # process, which fails to start. Give it the real stderr for that moment.
-    with contextlib.redirect_stderr(sys.__stderr__ or sys.stderr):
-        resource_tracker.ensure_running()
-    # forkserver: never fork a process that may be running TUI threads.
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 class _WebFeeds:
@@ -393,6 +295,10 @@ def _changed_files(feed: Feed, known: dict[str, FileState]) -> tuple[FileStat, .
 
 def _stat(path: str, result: os.stat_result) -> FileStat:
     return FileStat(path, result.st_size, result.st_mtime_ns)
+
+
+def _job_size(job: ImportJob) -> int:
+    return sum(stat.size for stat in job.changed)
 
 
 def run_job(job: ImportJob) -> JobResult:
