@@ -12,6 +12,7 @@ import contextlib
 import os
 import queue
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
 # Jobs known to come (web feeds never fetched, pages): this many start the pool at once.
 PARALLEL_THRESHOLD_NEW_FEEDS = 8
+
+CANCEL_CHECK = 0.1  # seconds between looks at a cancel flag while waiting for results
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -127,3 +130,22 @@ def _process_pool(workers: int) -> Executor:
     # forkserver: never fork a process that may be running TUI threads.
     context = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class RefreshCancelled(Exception):
+    """The refresh was asked to stop (the user quit); what was stored stays stored."""
+
+
+def stop_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RefreshCancelled("refresh cancelled")
+
+
+def next_event(events: queue.SimpleQueue, cancel: threading.Event | None) -> object:
+    """Wait for the next answer or result, looking up now and then to see if we must stop."""
+    while True:
+        stop_if_cancelled(cancel)
+        try:
+            return events.get(timeout=CANCEL_CHECK if cancel is not None else None)
+        except queue.Empty:
+            continue

@@ -32,16 +32,16 @@ from tuinews.models import (
     SourceKind,
     SourceOutcome,
 )
-from tuinews.parallel import Parsers
+from tuinews.parallel import Parsers, RefreshCancelled, next_event, stop_if_cancelled
 from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FetchState, FileState, Store
+
+__all__ = ["Progress", "RefreshCancelled", "refresh_feeds"]
 
 # The parsers (feedparser, markdown-it) and the process pool are imported where
 # they are used: a refresh with nothing to parse never pays for loading them.
 if TYPE_CHECKING:
     from tuinews.fetch import BackgroundFetch, FetchResult
-
-CANCEL_CHECK = 0.1  # seconds between looks at a refresh's cancel flag while it waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def refresh_feeds(
 ) -> list[SourceOutcome]:
     """Refresh `feeds` and return one outcome per feed, in the order given.
 
-    Setting `cancel` ends the refresh within CANCEL_CHECK seconds with
+    Setting `cancel` ends the refresh within parallel.CANCEL_CHECK seconds with
     RefreshCancelled, whatever the network is doing; each source stored by then
     stays stored.
 
@@ -137,14 +137,14 @@ def refresh_feeds(
     with parsers, web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch:
         awaited = len(due)
         while awaited or parsers.unfinished:
-            _stop_if_cancelled(cancel)
+            stop_if_cancelled(cancel)
             parsers.start_some()
             try:
                 event = events.get_nowait()
             except queue.Empty:
                 if parsers.parse_one_here():
                     continue
-                event = _next_event(events, cancel)
+                event = next_event(events, cancel)
             if isinstance(event, BaseException):
                 raise event
             if isinstance(event, JobResult):
@@ -158,28 +158,6 @@ def refresh_feeds(
             if job := web.arrived(event):
                 parsers.add(job)
     return [outcomes[feed.id] for feed in feeds]
-
-
-class RefreshCancelled(Exception):
-    """The refresh was asked to stop (the user quit); stored sources stay stored."""
-
-
-def _stop_if_cancelled(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise RefreshCancelled("refresh cancelled")
-
-
-def _next_event(
-    events: queue.SimpleQueue[FetchResult | JobResult | BaseException],
-    cancel: threading.Event | None,
-) -> FetchResult | JobResult | BaseException:
-    """Wait for the next answer or parse, looking up now and then to see if we must stop."""
-    while True:
-        _stop_if_cancelled(cancel)
-        try:
-            return events.get(timeout=CANCEL_CHECK if cancel is not None else None)
-        except queue.Empty:
-            continue
 
 
 class _WebFeeds:
