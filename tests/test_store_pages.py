@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_store import NOW, article, fts_ids, save
+from test_store import NOW, article, fts_ids
 
-from tuinews.models import FullText, PageText, SourceKind
+from tuinews.models import FullText, PagePolicy, PageText, ParsedFeed, SourceKind
 from tuinews.store import Store
 
 TEASER = "<p>The harbour board met on Tuesday.</p>"
@@ -39,9 +39,21 @@ def store(db_path: Path, clock: Clock):
         yield library
 
 
-def web_feed(store: Store, *articles, source: str = "https://news.example/feed") -> int:
-    feed_id = store.add_feed(source, SourceKind.URL)
-    save(store, feed_id, *articles)
+AUTO = PagePolicy(FullText.AUTO, short_body=600)
+STORIES = (
+    article("t", "Teaser", link="https://news.example/t", body=TEASER),
+    article("w", "Whole", link="https://news.example/w", body=WHOLE),
+    article("n", "No link", body=TEASER),
+    article("f", "Not a web link", link="file:///etc/passwd", body=TEASER),
+)
+
+
+def web_feed(
+    store: Store, *articles, pages: PagePolicy | None = AUTO, mode: FullText | None = None
+) -> int:
+    feed_id = store.add_feed("https://news.example/feed", SourceKind.URL)
+    store.set_full_text(feed_id, mode)
+    store.save_import(feed_id, ParsedFeed("News", "", tuple(articles)), [], pages=pages)
     return feed_id
 
 
@@ -49,30 +61,48 @@ def ids_by_title(store: Store) -> dict[str, int]:
     return {row.title: row.id for row in store.articles()}
 
 
-def wanted(store: Store, default: FullText = FullText.AUTO, **narrowing) -> set[str]:
+def wanted(
+    store: Store, default: FullText = FullText.AUTO, now: float = NOW, **narrowing
+) -> set[str]:
     titles = {row.id: row.title for row in store.articles()}
-    found = store.wanted_pages(default=default, short_body=600, now=int(NOW), **narrowing)
+    found = store.wanted_pages(default=default, now=int(now), **narrowing)
     return {titles[request.article_id] for request in found}
 
 
-def test_auto_wants_the_pages_of_teasers_only_always_and_never_say_so(store: Store) -> None:
-    feed_id = web_feed(
-        store,
-        article("t", "Teaser", link="https://news.example/t", body=TEASER),
-        article("w", "Whole", link="https://news.example/w", body=WHOLE),
-        article("n", "No link", body=TEASER),
-        article("f", "Not a web link", link="file:///etc/passwd", body=TEASER),
-    )
-    assert wanted(store) == {"Teaser"}
-    assert wanted(store, FullText.ALWAYS) == {"Teaser", "Whole"}
-    assert wanted(store, FullText.NEVER) == set()
-    store.set_full_text(feed_id, FullText.ALWAYS)  # the feed's own setting wins
-    assert wanted(store, FullText.NEVER) == {"Teaser", "Whole"}
-    assert store.feed(feed_id).full_text is FullText.ALWAYS
+@pytest.mark.parametrize(
+    ("default", "mode", "queued"),
+    [
+        (FullText.AUTO, None, {"Teaser"}),
+        (FullText.ALWAYS, None, {"Teaser", "Whole"}),
+        (FullText.NEVER, None, set()),
+        (FullText.NEVER, FullText.ALWAYS, {"Teaser", "Whole"}),  # the feed's own setting wins
+        (FullText.ALWAYS, FullText.NEVER, set()),
+    ],
+)
+def test_new_articles_want_their_page_by_the_feeds_setting(
+    store: Store, default: FullText, mode: FullText | None, queued: set[str]
+) -> None:
+    """Only web links; auto: only bodies too short to be the whole story."""
+    web_feed(store, *STORIES, pages=PagePolicy(default, 600), mode=mode)
+    assert wanted(store, default) == queued
+
+
+def test_setting_never_later_stops_the_queued_pages(store: Store) -> None:
+    feed_id = web_feed(store, *STORIES)
+    store.set_full_text(feed_id, FullText.NEVER)
+    assert wanted(store) == set()
+
+
+def test_asking_for_pages_queues_those_without_text(store: Store) -> None:
+    feed_id = web_feed(store, *STORIES, pages=None)
+    assert wanted(store) == set()
+    assert store.queue_pages(feed_ids=[feed_id]) == 2  # the two with web links
+    assert wanted(store) == {"Teaser", "Whole"}
+    assert wanted(store, feed_ids=[feed_id + 1]) == set()
 
 
 def test_a_stored_page_is_read_searched_and_survives_a_refetch(store: Store, db_path) -> None:
-    feed_id = web_feed(store, article("t", "Teaser", link="https://news.example/t", body=TEASER))
+    feed_id = web_feed(store, STORIES[0])
     (article_id,) = ids_by_title(store).values()
     store.save_page(article_id, "https://news.example/t", PAGE)
 
@@ -81,9 +111,10 @@ def test_a_stored_page_is_read_searched_and_survives_a_refetch(store: Store, db_
     assert body.page.author == "Ann Lee" and body.page.error is None
     assert fts_ids(db_path, "lighthouse") == {article_id}
     assert wanted(store) == set()
+    assert store.queue_pages() == 0  # it has its text
 
     changed = article("t", "Teaser, corrected", link="https://news.example/t", body=TEASER)
-    save(store, feed_id, changed)
+    store.save_import(feed_id, ParsedFeed("News", "", (changed,)), [], pages=AUTO)
     assert store.article_body(article_id).page.html == PAGE.html
     assert fts_ids(db_path, "lighthouse") == {article_id}
 
@@ -91,13 +122,13 @@ def test_a_stored_page_is_read_searched_and_survives_a_refetch(store: Store, db_
 def test_a_failed_page_waits_longer_each_time_then_waits_to_be_asked(
     store: Store, clock: Clock
 ) -> None:
-    web_feed(store, article("t", "Teaser", link="https://news.example/t", body=TEASER))
+    web_feed(store, STORIES[0])
     (article_id,) = ids_by_title(store).values()
     waits = []
     for _ in range(5):
         store.record_page_failure(article_id, "https://news.example/t", "HTTP 503")
         due = int(clock.now)
-        while not store.wanted_pages(default=FullText.AUTO, short_body=600, now=due):
+        while not store.wanted_pages(default=FullText.AUTO, now=due):
             due += 600
             if due > clock.now + 30 * 86_400:
                 break
@@ -106,17 +137,8 @@ def test_a_failed_page_waits_longer_each_time_then_waits_to_be_asked(
     assert waits == [1, 4, 16, 64, 720]  # the last: never by itself (searched for 30 days)
     body = store.article_body(article_id)
     assert body.page.error == "HTTP 503" and body.page.fetched_at is None
-
-
-def test_new_articles_and_due_retries_only_when_narrowed_to_a_refresh(
-    store: Store, clock: Clock
-) -> None:
-    web_feed(store, article("old", "Old", link="https://news.example/old", body=TEASER))
-    clock.now += 100
-    feed_id = store.feeds()[0].id
-    save(store, feed_id, article("new", "New", link="https://news.example/new", body=TEASER))
-    assert wanted(store, first_seen_since=int(clock.now)) == {"New"}
-    assert wanted(store, feed_ids=[feed_id + 1]) == set()
+    assert store.queue_pages() == 1  # asking again does
+    assert wanted(store, now=clock.now) == {"Teaser"}
 
 
 def test_a_schema_4_library_gets_page_texts_and_keeps_its_search(db_path: Path) -> None:
@@ -150,7 +172,7 @@ def test_a_schema_4_library_gets_page_texts_and_keeps_its_search(db_path: Path) 
 
 
 def test_vacuum_takes_the_page_with_its_article(store: Store, db_path) -> None:
-    web_feed(store, article("t", "Teaser", link="https://news.example/t", body=TEASER))
+    web_feed(store, STORIES[0])
     (article_id,) = ids_by_title(store).values()
     store.save_page(article_id, "https://news.example/t", PAGE)
     store.set_read([article_id], True)
@@ -164,4 +186,4 @@ def test_a_page_for_an_article_removed_meanwhile_is_dropped(store: Store) -> Non
     store.save_page(12345, "https://news.example/gone", PAGE)
     store.record_page_failure(12345, "https://news.example/gone", "HTTP 404")
     assert store.article_body(12345) is None
-    assert store.wanted_pages(default=FullText.ALWAYS, short_body=600, now=NOW) == []
+    assert store.wanted_pages(default=FullText.ALWAYS, now=NOW) == []

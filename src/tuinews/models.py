@@ -152,6 +152,15 @@ class StoredPage:
 
 
 @dataclass(frozen=True, slots=True)
+class PagePolicy:
+    """Which new articles of a web feed get their page fetched: by the feed's own
+    full_text setting, else `default`; auto means a body under `short_body` chars."""
+
+    default: FullText
+    short_body: int
+
+
+@dataclass(frozen=True, slots=True)
 class PageRequest:
     article_id: int
     url: str

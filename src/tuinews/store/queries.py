@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -27,6 +28,7 @@ from tuinews.models import (
     ContentKind,
     Feed,
     FullText,
+    PagePolicy,
     PageRequest,
     PageText,
     ParsedArticle,
@@ -357,17 +359,20 @@ class Store:
         parsed: ParsedFeed,
         files: Sequence[FileState],
         fetch_state: FetchState | None = None,
+        pages: PagePolicy | None = None,
     ) -> ImportCounts:
         """Merge one source's parse into the library, in one transaction, with the
         file states or web validators it was read under.
 
         New identities are inserted unread; changed ones are updated in place and
-        keep their read/starred state; articles that left the source stay.
+        keep their read/starred state; articles that left the source stay. With
+        `pages`, the new articles that want their page fetched are queued for it.
         """
         now = self._now()
         with self._transaction() as conn:
             feed = conn.execute(
-                "SELECT source, kind, user_title, feed_title FROM feeds WHERE id = ?", (feed_id,)
+                "SELECT source, kind, user_title, feed_title, full_text FROM feeds WHERE id = ?",
+                (feed_id,),
             ).fetchone()
             if feed is None:  # removed while its refresh ran: nothing to merge into
                 return ImportCounts(0, 0)
@@ -422,6 +427,8 @@ class Store:
                 f"SELECT id, {FTS_COLUMNS} FROM articles WHERE id > ?",
                 (last_id,),
             )
+            if pages is not None and fresh:
+                self._queue_new_pages(conn, feed["full_text"], pages, last_id)
             conn.executemany(
                 "UPDATE articles SET title = ?, author = ?, link = ?, published = ?, "
                 "sort_date = coalesce(?, first_seen), updated_at = ?, summary = ?, "
@@ -439,6 +446,25 @@ class Store:
             self._write_file_states(conn, feed_id, files)
             self._write_fetch_state(conn, feed_id, fetch_state)
         return ImportCounts(added=len(fresh), updated=len(changed))
+
+    def _queue_new_pages(
+        self, conn: sqlite3.Connection, feed_mode: str | None, pages: PagePolicy, last_id: int
+    ) -> None:
+        """The page of each article inserted above `last_id` that wants one is queued:
+        decided once, per item, when it arrives."""
+        mode = FullText(feed_mode) if feed_mode else pages.default
+        if mode is FullText.NEVER:
+            return
+        short = sys.maxsize if mode is FullText.ALWAYS else pages.short_body
+        rows = conn.execute(
+            "SELECT id, link FROM articles WHERE id > ? AND length(content_text) < ?",
+            (last_id, short),
+        )
+        now = self._now()
+        conn.executemany(
+            "INSERT INTO page_fetches (article_id, url, next_try) VALUES (?, ?, ?)",
+            [(row[0], row[1], now) for row in rows if is_web_url(row[1])],
+        )
 
     # ------------------------------------------------------------ articles
 
@@ -632,42 +658,57 @@ class Store:
     # ------------------------------------------------------------ page texts
 
     def wanted_pages(
+        self, *, default: FullText, now: int, feed_ids: Sequence[int] | None = None
+    ) -> list[PageRequest]:
+        """The pages to fetch now, newest article first: queued at import (see
+        PagePolicy) or by queue_pages, or failed and due again (see
+        record_page_failure), in feeds whose full_text setting (else `default`)
+        is not "never". `feed_ids` narrows to those feeds."""
+        narrow, params = "", [now, default.value]
+        if feed_ids is not None:
+            narrow = f"AND a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})"
+            params.extend(feed_ids)
+        rows = self._conn.execute(
+            "SELECT p.article_id, p.url FROM page_fetches p "
+            "JOIN articles a ON a.id = p.article_id JOIN feeds f ON f.id = a.feed_id "
+            "WHERE p.fetched_at IS NULL AND p.next_try <= ? "
+            f"AND coalesce(f.full_text, ?) != 'never' {narrow} ORDER BY {_NEWEST}",
+            params,
+        )
+        return [PageRequest(row[0], row[1]) for row in rows]
+
+    def queue_pages(
         self,
         *,
-        default: FullText,
-        short_body: int,
-        now: int,
+        article_ids: Sequence[int] | None = None,
         feed_ids: Sequence[int] | None = None,
-        first_seen_since: int | None = None,
-    ) -> list[PageRequest]:
-        """Articles whose page should be fetched now, newest first: by their feed's
-        full_text setting (else `default`; auto: a body under `short_body` characters),
-        never tried, or failed and due again (see record_page_failure).
-
-        `feed_ids` narrows to those feeds; `first_seen_since` to articles that
-        arrived since then, plus the due retries of older ones.
-        """
-        where, params = ["1"], [default.value, default.value, short_body]
+        retry_failed: bool = True,
+    ) -> int:
+        """Ask for the pages of these articles (all when neither is given) that have
+        a web link and no page text yet; return how many are now waiting."""
+        where, params = [], []
+        if article_ids is not None:
+            where.append(f"a.id IN ({','.join('?' * len(article_ids)) or 'NULL'})")
+            params.extend(article_ids)
         if feed_ids is not None:
             where.append(f"a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})")
             params.extend(feed_ids)
-        if first_seen_since is None:
-            fresh = "p.article_id IS NULL"
-        else:
-            fresh = "p.article_id IS NULL AND a.first_seen >= ?"
-            params.append(first_seen_since)
-        params.append(now)
-        rows = self._conn.execute(
-            "SELECT a.id, a.link FROM articles a JOIN feeds f ON f.id = a.feed_id "
-            "LEFT JOIN page_fetches p ON p.article_id = a.id "
-            "WHERE coalesce(f.full_text, ?) != 'never' "
-            "AND (coalesce(f.full_text, ?) = 'always' OR length(a.content_text) < ?) "
-            f"AND {' AND '.join(where)} "
-            f"AND (({fresh}) OR (p.fetched_at IS NULL AND p.next_try <= ?)) "
-            f"ORDER BY {_NEWEST}",
-            params,
-        )
-        return [PageRequest(row[0], row[1]) for row in rows if is_web_url(row[1])]
+        now = self._now()
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT a.id, a.link FROM articles a LEFT JOIN page_fetches p "
+                "ON p.article_id = a.id WHERE (p.article_id IS NULL OR (p.fetched_at IS NULL "
+                f"AND ?)) AND {' AND '.join(where) or '1'}",
+                [retry_failed, *params],
+            ).fetchall()
+            wanted = [(row[0], row[1], now) for row in rows if is_web_url(row[1])]
+            conn.executemany(
+                "INSERT INTO page_fetches (article_id, url, next_try) VALUES (?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, "
+                "next_try = excluded.next_try",
+                wanted,
+            )
+        return len(wanted)
 
     def save_page(self, article_id: int, url: str, page: PageText) -> None:
         """The page's text joins its article (and the search index) in one transaction."""
@@ -685,17 +726,20 @@ class Store:
 
     def record_page_failure(self, article_id: int, url: str, error: str) -> None:
         """A page that could not be fetched or read: the article keeps any text it had,
-        says why, and is tried again after 1 h, 4 h, 16 h, 64 h, then no more by itself."""
+        says why, and is tried again after 1 h, 4 h, 16 h, 64 h, then only on request."""
         now = self._now()
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
                 conn.execute(
-                    "INSERT INTO page_fetches (article_id, url, error, attempts, next_try) "
-                    "VALUES (?, ?, ?, 1, ?) ON CONFLICT (article_id) DO UPDATE SET "
-                    "url = excluded.url, error = excluded.error, attempts = attempts + 1, "
+                    "INSERT INTO page_fetches (article_id, url) VALUES (?, ?) "
+                    "ON CONFLICT (article_id) DO NOTHING",
+                    (article_id, url),
+                )
+                conn.execute(
+                    "UPDATE page_fetches SET url = ?, error = ?, attempts = attempts + 1, "
                     "next_try = CASE WHEN attempts + 1 < ? THEN ? * (1 << (2 * attempts)) + ? "
-                    "END",
-                    (article_id, url, error, now + PAGE_RETRY, PAGE_ATTEMPTS, PAGE_RETRY, now),
+                    "END WHERE article_id = ?",
+                    (url, error, PAGE_ATTEMPTS, PAGE_RETRY, now, article_id),
                 )
 
     def set_full_text(self, feed_id: int, mode: FullText | None) -> None:

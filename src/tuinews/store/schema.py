@@ -183,6 +183,7 @@ def _add_page_texts(db: sqlite_utils.Database) -> None:
         )
         """
     )
+    db.execute("CREATE INDEX page_fetches_due ON page_fetches (next_try) WHERE fetched_at IS NULL")
     for statement in (
         "DROP TRIGGER articles_fts_delete",
         "DROP TRIGGER articles_fts_update",
