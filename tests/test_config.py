@@ -114,3 +114,14 @@ def test_a_size_limit_that_is_no_usable_size_is_refused(config_file, key: str, s
 def test_a_size_limit_in_range_is_used(config_file, size: float) -> None:
     config_file(f"[refresh]\nmax_download_mb = {size}\n")
     assert load_config().max_download_bytes == int(size * 1024 * 1024)
+
+
+@pytest.mark.parametrize("mode", ["auto", "always", "never"])
+def test_every_feed_fetches_pages_as_the_config_says(config_file, mode: str) -> None:
+    config_file(f'[feeds]\nfull_text = "{mode}"\n')
+    assert load_config().full_text.value == mode
+
+
+def test_a_full_text_setting_that_is_no_choice_is_refused(config_file) -> None:
+    path = config_file('[feeds]\nfull_text = "sometimes"\n')
+    assert "feeds.full_text must be one of auto | always | never" in refusal(path)

@@ -13,6 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,13 +26,15 @@ from tuinews.library import (
     LibraryError,
     NewerLibrary,
     NotFound,
+    PageProgress,
+    PagesReport,
     Progress,
     QueryError,
     Refused,
     SourceRequest,
     tags_from,
 )
-from tuinews.models import ArticleRow, ArticleView, Feed
+from tuinews.models import ArticleRow, ArticleView, Feed, FullText
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -142,6 +145,25 @@ def _parser() -> argparse.ArgumentParser:
 
     refresh = command("refresh", _cmd_refresh, "re-read sources (all, or the ones named)")
     refresh.add_argument("feeds", nargs="*", metavar="FEED")
+    refresh.add_argument(
+        "--no-pages", action="store_true", help="do not fetch the pages of summary-only articles"
+    )
+
+    fetch_text = command(
+        "fetch-text", _cmd_fetch_text, "fetch the pages of articles now, for their whole text"
+    )
+    fetch_text.add_argument("articles", nargs="*", type=_non_negative, metavar="ARTICLE_ID")
+    fetch_text.add_argument("--feed", metavar="FEED", help="the articles of this feed")
+    fetch_text.add_argument(
+        "--missing", action="store_true", help="every article with a link and no page text yet"
+    )
+
+    feed = command("feed", _cmd_feed, "show or change one feed's settings")
+    feed.add_argument("feed", metavar="FEED", help="feed id or exact title")
+    feed.add_argument("action", nargs="?", choices=["show", "set"], default="show")
+    feed.add_argument(
+        "settings", nargs="*", metavar="KEY=VALUE", help="full_text=auto|always|never"
+    )
 
     articles = command("articles", _cmd_articles, "list articles, newest first", as_json)
     articles.add_argument("--feed", metavar="FEED")
@@ -160,6 +182,9 @@ def _parser() -> argparse.ArgumentParser:
 
     show = command("show", _cmd_show, "print an article as readable text")
     show.add_argument("article", type=_non_negative, metavar="ARTICLE_ID")
+    show.add_argument(
+        "--feed-text", action="store_true", help="the feed's own text, not the page's"
+    )
 
     mark = command("mark", _cmd_mark, "mark articles read, unread, starred or unstarred")
     mark.add_argument("articles", nargs="+", type=_non_negative, metavar="ARTICLE_ID")
@@ -287,6 +312,7 @@ def _feed_json(feed: Feed) -> dict:
         "last_attempt": _iso(feed.last_attempt),
         "last_refresh": _iso(feed.last_success),
         "last_error": feed.last_error,
+        "full_text": feed.full_text.value if feed.full_text else None,
     }
 
 
@@ -315,7 +341,7 @@ def _cmd_remove(library: Library, args: argparse.Namespace) -> int:
 
 def _cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     feed_ids = [library.find_feed(ref).id for ref in args.feeds] if args.feeds else None
-    with _progress_bar("refreshing") as progress:
+    with _progress_bar("refreshing", "sources") as progress:
         report = library.refresh(feed_ids, on_progress=progress)
     unreachable = report.unreachable
     if unreachable:  # one line, not one per feed
@@ -328,7 +354,64 @@ def _cmd_refresh(library: Library, args: argparse.Namespace) -> int:
         elif outcome.note:
             print(f"{_safe(outcome.title)}: {outcome.note}")
     print(report.summary)
+    if not args.no_pages:
+        _fetch_and_report(partial(library.fetch_pages, feed_ids))
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _cmd_fetch_text(library: Library, args: argparse.Namespace) -> int:
+    """Pages on demand: the articles named, a feed's, or every one still without."""
+    if bool(args.articles) + bool(args.feed) + args.missing != 1:
+        raise UsageError("fetch-text: give ARTICLE_IDs, --feed FEED or --missing")
+    if args.articles:
+        fetch = partial(library.fetch_pages_now, args.articles)
+    else:
+        feed_ids = [library.find_feed(args.feed).id] if args.feed else None
+        library.queue_pages(feed_ids)
+        fetch = partial(library.fetch_pages, feed_ids)
+    report = _fetch_and_report(fetch)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _fetch_and_report(fetch: Callable[..., PagesReport]) -> PagesReport:
+    """Run a Library page fetch with a progress bar; name each page that failed."""
+    with _progress_bar("fetching pages", "pages") as progress:
+        report = fetch(on_progress=progress)
+    for outcome in report.outcomes:
+        if outcome.error:
+            _error(f"{outcome.url}: {outcome.error}")
+    if report.outcomes:
+        print(report.summary)
+    return report
+
+
+# KEY=VALUE settings `tuinews feed FEED set` knows, and the values each takes.
+_FEED_SETTINGS = {"full_text": [*(mode.value for mode in FullText), "default"]}
+
+
+def _cmd_feed(library: Library, args: argparse.Namespace) -> int:
+    feed = library.find_feed(args.feed)
+    if args.action == "set":
+        if not args.settings:
+            raise UsageError("feed: set needs KEY=VALUE, e.g. full_text=always")
+        for setting in args.settings:
+            key, _, value = setting.partition("=")
+            key, value = key.strip(), value.strip().lower()
+            if key not in _FEED_SETTINGS:
+                known = ", ".join(_FEED_SETTINGS)
+                raise UsageError(f"feed: no setting {_safe(key)!r} (settings: {known})")
+            if value not in _FEED_SETTINGS[key]:
+                choices = " | ".join(_FEED_SETTINGS[key])
+                raise UsageError(f"feed: {key} must be {choices}")
+            library.set_full_text(feed.id, None if value == "default" else FullText(value))
+        feed = library.find_feed(str(feed.id))
+    elif args.settings:
+        raise UsageError("feed: show takes no KEY=VALUE (did you mean set?)")
+    mode = feed.full_text.value if feed.full_text else f"{library.config.full_text.value} (default)"
+    print(f"{_safe(feed.title)} (id {feed.id})")
+    print(f"  source     {_safe(feed.source)}")
+    print(f"  full_text  {mode}")
+    return EXIT_OK
 
 
 def _cmd_articles(library: Library, args: argparse.Namespace) -> int:
@@ -406,7 +489,7 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
 
     from tuinews.render import to_text
 
-    article = library.open_article(args.article)
+    article = library.open_article(args.article, feed_text=args.feed_text)
     row = article.row
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     lines = [_safe(row.title) or "(untitled)", "=" * min(cell_len(_safe(row.title)) or 10, width)]
@@ -414,6 +497,9 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     lines.append(" · ".join(part for part in meta if part))
     if row.link:
         lines.append(_safe(row.link))
+    if note := article.source_note(_local_time):
+        hint = "; --feed-text shows the feed's" if article.shows_page else ""
+        lines.append(f"[{_safe(note)}{hint}]")
     lines.append("")
     if article.summary:
         lines += [clean_text(article.summary), ""]
@@ -502,19 +588,20 @@ def _print_table(
 class _progress_bar:
     """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
 
-    def __init__(self, verb: str) -> None:
+    def __init__(self, verb: str, things: str = "sources") -> None:
         self._verb = verb
+        self._things = things
         self._live = sys.stderr.isatty()
 
-    def __enter__(self) -> Callable[[Progress], None]:
+    def __enter__(self) -> Callable[[Progress | PageProgress], None]:
         return self._update
 
-    def _update(self, progress: Progress) -> None:
+    def _update(self, progress: Progress | PageProgress) -> None:
         if not self._live:
             return
         filled = int(30 * progress.done / max(progress.total, 1))
         bar = "█" * filled + "·" * (30 - filled)
-        sys.stderr.write(f"\r{self._verb} {bar} {progress.done}/{progress.total} sources")
+        sys.stderr.write(f"\r{self._verb} {bar} {progress.done}/{progress.total} {self._things}")
         sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:

@@ -8,13 +8,19 @@ so that one misspelt key does not lock the user out of their library.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
+
+from tuinews.models import FullText
+
+E = TypeVar("E", bound=enum.Enum)
 
 APP_NAME = "tuinews"
 DEFAULT_MAX_DOCUMENT_MB = 50
@@ -26,6 +32,7 @@ KNOWN_SETTINGS: dict[str, frozenset[str] | None] = {
     "library": frozenset({"db"}),
     "refresh": frozenset({"max_document_mb", "max_download_mb", "auto_refresh_minutes"}),
     "reading": frozenset({"mark_read_on_open"}),
+    "feeds": frozenset({"full_text"}),  # what every feed does unless it says otherwise
     "keys": None,
 }
 
@@ -41,6 +48,7 @@ class Config:
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
     mark_read_on_open: bool = True
     auto_refresh_minutes: float = 0  # 0: only when asked (r / R, or a cron `tuinews refresh`)
+    full_text: FullText = FullText.AUTO  # fetch the linked page of articles that are a summary
     keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "n" → "N,space"
     warnings: tuple[str, ...] = ()  # one line each, naming the file: settings we ignored
 
@@ -67,6 +75,7 @@ def load_config(db_override: str | None = None) -> Config:
     library = _table(settings, "library", path)
     refresh = _table(settings, "refresh", path)
     reading = _table(settings, "reading", path)
+    feeds = _table(settings, "feeds", path)
     keys = _table(settings, "keys", path)
     if not all(isinstance(value, str) and value for value in keys.values()):
         raise ConfigError(f'{path}: [keys] maps a binding to keys, e.g. next_unread = "N"')
@@ -86,6 +95,7 @@ def load_config(db_override: str | None = None) -> Config:
         max_download_bytes=int(download_mb * 1024 * 1024),
         mark_read_on_open=mark_read,
         auto_refresh_minutes=_auto_refresh_minutes(refresh, path),
+        full_text=_choice(feeds, "feeds.full_text", FullText, FullText.AUTO, path),
         keys=dict(keys),
         warnings=tuple(_unknown_settings_warnings(settings, path)),
     )
@@ -161,6 +171,16 @@ def _auto_refresh_minutes(table: dict, path: Path) -> float:
             f"{path}: refresh.auto_refresh_minutes must be 0 (off) or minutes from {low} to {high}"
         )
     return value
+
+
+def _choice(table: dict, setting: str, kind: type[E], default: E, path: Path) -> E:
+    """`setting` is "table.key"; the value must be one of the enum's."""
+    value = table.get(setting.partition(".")[2], default.value)
+    try:
+        return kind(value)
+    except ValueError:
+        choices = " | ".join(choice.value for choice in kind)
+        raise ConfigError(f"{path}: {setting} must be one of {choices}") from None
 
 
 def _is_number(value: object) -> bool:

@@ -25,12 +25,17 @@ from tuinews.models import (
     ArticleRow,
     ArticleView,
     Feed,
+    FullText,
+    PagePolicy,
+    PageRequest,
     SavedSearch,
     SearchHit,
     SourceOutcome,
+    StoredPage,
 )
+from tuinews.pages import PageOutcome, PageProgress, fetch_pages
 from tuinews.refresh import Progress, RefreshCancelled, refresh_feeds
-from tuinews.render import RenderedArticle, render_body
+from tuinews.render import RenderedArticle, render_body, render_html
 from tuinews.resources import bundled
 from tuinews.search_query import QUERY_HELP, QueryError, parse_query
 from tuinews.sources import BadSource, classify_source
@@ -45,6 +50,8 @@ __all__ = [  # the core's one face: the faces import nothing else of the core bu
     "NewerLibrary",
     "NotFound",
     "OpenedArticle",
+    "PageProgress",
+    "PagesReport",
     "Progress",
     "QueryError",
     "RefreshCancelled",
@@ -56,6 +63,8 @@ __all__ = [  # the core's one face: the faces import nothing else of the core bu
 ]
 
 SAMPLES_TAG = "samples"
+# auto full text: a body shorter than this (in characters) is a summary, not the story.
+SHORT_BODY = 600
 _SAMPLES_PENDING = "samples_pending"  # meta key: set on a new library, cleared for good
 
 
@@ -118,6 +127,26 @@ class RefreshReport:
 
 
 @dataclass(frozen=True, slots=True)
+class PagesReport:
+    outcomes: tuple[PageOutcome, ...]
+
+    @property
+    def fetched(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.error is None)
+
+    @property
+    def failed(self) -> int:
+        return len(self.outcomes) - self.fetched
+
+    @property
+    def summary(self) -> str:
+        count = len(self.outcomes)
+        return f"{count} page{'s' if count != 1 else ''}: {self.fetched} fetched" + (
+            f", {self.failed} failed" if self.failed else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FeedListing:
     """Everything the feed list shows, read in one go."""
 
@@ -131,6 +160,20 @@ class OpenedArticle:
     row: ArticleRow
     summary: str
     body: RenderedArticle  # what render.layout lays out for a width
+    page: StoredPage | None = None  # the linked page, when it was fetched or tried
+    shows_page: bool = False  # body is the page's text, not the feed's
+
+    def source_note(self, when: Callable[[int], str]) -> str:
+        """Which text the body is, when there is a choice ("" when there is none);
+        `when` formats the time the page was fetched. The faces add their key hint."""
+        page = self.page
+        if page is None:
+            return ""
+        if self.shows_page and page.fetched_at is not None:
+            return f"Page text, fetched {when(page.fetched_at)}"
+        if page.fetched_at is not None:
+            return "The feed's text (the page's is kept too)"
+        return f"The feed's text: the page could not be fetched ({page.error or 'no reason'})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,14 +403,83 @@ class Library:
         )
         return RefreshReport(tuple(outcomes))
 
+    # ------------------------------------------------------------ page texts
+
+    def fetch_pages(
+        self,
+        feed_ids: Iterable[int] | None = None,
+        *,
+        on_progress: Callable[[PageProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PagesReport:
+        """Fetch the pages that are due (queued when their articles arrived, or asked
+        for, or failed and due again), of the feeds given (all when None)."""
+        store = self._store()
+        narrowed = None if feed_ids is None else list(feed_ids)
+        wanted = store.wanted_pages(
+            default=self.config.full_text, now=int(self._clock()), feed_ids=narrowed
+        )
+        return self._fetch(wanted, on_progress, cancel)
+
+    def queue_pages(self, feed_ids: Sequence[int] | None = None) -> int:
+        """Ask for the pages of the articles of these feeds (all when None) that have a
+        web link and no page text; `fetch_pages` then fetches them. How many wait."""
+        return self._store().queue_pages(feed_ids=feed_ids)
+
+    def fetch_pages_now(
+        self,
+        article_ids: Sequence[int],
+        *,
+        on_progress: Callable[[PageProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PagesReport:
+        """Fetch these articles' pages now, whatever their feed's setting or their last
+        failure (an article with no web link is refused)."""
+        rows = self._store().article_rows(self._existing(article_ids))
+        unlinked = [row.id for row in rows if not urls.is_web_url(row.link)]
+        if unlinked:
+            listed = ", ".join(map(str, unlinked))
+            raise Refused(f"no web link to fetch a page from: article {listed}")
+        wanted = [PageRequest(row.id, row.link) for row in rows]
+        return self._fetch(wanted, on_progress, cancel)
+
+    def fetch_page(self, article_id: int) -> PageOutcome:
+        """One article's page, now (the reader's `f`)."""
+        (outcome,) = self.fetch_pages_now([article_id]).outcomes
+        return outcome
+
+    def _fetch(
+        self,
+        wanted: Sequence[PageRequest],
+        on_progress: Callable[[PageProgress], None] | None,
+        cancel: threading.Event | None,
+    ) -> PagesReport:
+        if not wanted:
+            return PagesReport(())
+        outcomes = fetch_pages(
+            self._store(),
+            wanted,
+            max_download_bytes=self.config.max_download_bytes,
+            on_progress=on_progress,
+            cancel=cancel,
+        )
+        return PagesReport(tuple(outcomes))
+
+    def set_full_text(self, feed_id: int, mode: FullText | None) -> None:
+        """A feed's own full_text setting; None goes back to the config's default."""
+        self.find_feed(str(feed_id))
+        self._store().set_full_text(feed_id, mode)
+
     def _committed(self, generation: int) -> None:
         with self._generations_lock:
             self._own_generations.add(generation)
 
-    def _limits(self) -> dict[str, int]:
+    def _limits(self) -> dict:
+        """What every refresh_feeds call is given: the caps and the page policy."""
         return {
             "max_bytes": self.config.max_document_bytes,
             "max_download_bytes": self.config.max_download_bytes,
+            "pages": PagePolicy(self.config.full_text, SHORT_BODY),
         }
 
     def changed_elsewhere(self) -> bool | None:
@@ -412,8 +524,11 @@ class Library:
     def unread_ids(self, view: ArticleView) -> list[int]:
         return self._store().unread_ids(view)
 
-    def open_article(self, article_id: int, *, mark_read: bool = False) -> OpenedArticle:
-        """The article to read: its row, standfirst and body ready to lay out."""
+    def open_article(
+        self, article_id: int, *, mark_read: bool = False, feed_text: bool = False
+    ) -> OpenedArticle:
+        """The article to read: its row, standfirst and body ready to lay out. The body
+        is its page's text when there is one, unless `feed_text` asks for the feed's."""
         store = self._store()
         row, body = store.article(article_id), store.article_body(article_id)
         if row is None or body is None:
@@ -421,7 +536,10 @@ class Library:
         if mark_read and not row.read:
             store.set_read([article_id], True)
             row = dataclasses.replace(row, read=True)
-        return OpenedArticle(row, body.summary, render_body(body, row.link))
+        page = body.page
+        if page is not None and page.fetched_at is not None and not feed_text:
+            return OpenedArticle(row, body.summary, render_html(page.html, page.url), page, True)
+        return OpenedArticle(row, body.summary, render_body(body, row.link), page)
 
     def set_read(self, article_ids: Sequence[int], read: bool) -> int:
         return self._store().set_read(self._existing(article_ids), read)

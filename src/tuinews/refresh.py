@@ -27,6 +27,7 @@ from tuinews.models import (
     Feed,
     NotAFeed,
     NotAnArticle,
+    PagePolicy,
     ParsedArticle,
     ParsedFeed,
     SourceKind,
@@ -89,12 +90,14 @@ def refresh_feeds(
     on_progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.time,
     cancel: threading.Event | None = None,
+    pages: PagePolicy | None = None,
 ) -> list[SourceOutcome]:
     """Refresh `feeds` and return one outcome per feed, in the order given.
 
-    Setting `cancel` ends the refresh within parallel.CANCEL_CHECK seconds with
-    RefreshCancelled, whatever the network is doing; each source stored by then
-    stays stored.
+    With `pages`, a web feed's new articles that want their page get it queued
+    (see pages.py, which fetches them). Setting `cancel` ends the refresh within
+    parallel.CANCEL_CHECK seconds with RefreshCancelled, whatever the network is
+    doing; each source stored by then stays stored.
 
     Everything meets in this thread, which alone writes: answers from the fetch
     thread and parsed sources (parsed here or in worker processes) arrive on one
@@ -152,7 +155,9 @@ def refresh_feeds(
                 fetch_state = web.bodies.pop(event.feed_id, None)
                 if fetch_state is not None:
                     fetch.body_done()
-                finish(_store_result(store, by_id[event.feed_id], event, fetch_state))
+                feed = by_id[event.feed_id]
+                policy = pages if feed.kind is SourceKind.URL else None
+                finish(_store_result(store, feed, event, fetch_state, policy))
                 continue
             awaited -= 1
             if job := web.arrived(event):
@@ -375,7 +380,11 @@ def _digest(data: bytes) -> str:
 
 
 def _store_result(
-    store: Store, feed: Feed, result: JobResult, fetch_state: FetchState | None
+    store: Store,
+    feed: Feed,
+    result: JobResult,
+    fetch_state: FetchState | None,
+    pages: PagePolicy | None,
 ) -> SourceOutcome:
     """One source's result in one transaction: its articles, what they were read
     under (file states, web validators) and its outcome go in together or not at all."""
@@ -386,7 +395,7 @@ def _store_result(
     if result.parsed is None:
         store.record_checked([feed.id], result.files, fetch_state)
         return SourceOutcome(feed.id, feed.source, feed.title, skipped=True)
-    counts = store.save_import(feed.id, result.parsed, result.files, fetch_state)
+    counts = store.save_import(feed.id, result.parsed, result.files, fetch_state, pages)
     stored = store.feed(feed.id)  # the import may have given it its title
     title = stored.title if stored else feed.title
     return SourceOutcome(

@@ -42,6 +42,8 @@ from tuinews.library import (
     Library,
     LibraryError,
     NotFound,
+    PageProgress,
+    PagesReport,
     Progress,
     QueryError,
     RefreshCancelled,
@@ -99,6 +101,7 @@ class ArticleLoaded(Message):
     row: ArticleRow
     page: Text
     width: int
+    has_page_text: bool = False  # f can switch between the page's text and the feed's
 
 
 @dataclasses.dataclass
@@ -145,6 +148,23 @@ class RefreshProgressed(Message):
     report: RefreshReport | None = None
 
 
+@dataclasses.dataclass
+class PagesProgressed(Message):
+    """One page of a refresh is fetched or failed (`progress`), or all of them (`report`)."""
+
+    progress: PageProgress | None = None
+    report: PagesReport | None = None
+    refresh: RefreshReport | None = None  # the refresh these pages followed
+
+
+@dataclasses.dataclass
+class PageFetched(Message):
+    """`f` fetched one article's page."""
+
+    article_id: int
+    error: str | None
+
+
 def _while_open(handler: Callable[[TuinewsApp, Message], None]) -> Callable:
     """A worker's result that arrives while the app shuts down finds no panes to show
     it in: it is dropped, not raised."""
@@ -177,6 +197,7 @@ class TuinewsApp(App[None]):
         Binding("u", "undo", "Undo", show=False, id="undo"),
         Binding("o", "open_link", "Open link", show=False, id="open_link"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
+        Binding("f", "page_text", "Page text / feed text", show=False, id="page_text"),
         Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
         Binding("R", "refresh(True)", "Refresh all", show=False, id="refresh_all"),
         Binding("a", "add_source", "Add feed", show=False, id="add_source"),
@@ -205,6 +226,8 @@ class TuinewsApp(App[None]):
         self._search_terms: tuple[str, ...] | None = None  # while results are shown
         self._search_timer: Timer | None = None
         self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
+        self._feed_text: set[int] = set()  # articles f switched to their feed's text
+        self._page_text_shown: tuple[int, bool] | None = None  # (article, has a page text)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
         self._refreshing = False  # one refresh at a time
         self._stop_refresh = threading.Event()
@@ -493,12 +516,21 @@ class TuinewsApp(App[None]):
         self, article_id: int, width: int, mark_read: bool, terms: tuple[str, ...]
     ) -> None:
         """Lay the article out off the UI thread (a 5 MB body takes a while) and mark it read."""
+        feed_text = article_id in self._feed_text
         try:
-            article = self.library.open_article(article_id, mark_read=mark_read)
+            article = self.library.open_article(
+                article_id, mark_read=mark_read, feed_text=feed_text
+            )
         except NotFound:
             return  # deleted meanwhile: the list will follow
-        page = article_page(article.row, article.summary, article.body, width, terms)
-        self.post_message(ArticleLoaded(article.row, page, width))
+        has_page_text = article.page is not None and article.page.fetched_at is not None
+        note = article.source_note(_fetched_at)
+        if note:
+            note += " · f shows the feed's" if article.shows_page else ""
+            note += " · f shows the page's" if has_page_text and not article.shows_page else ""
+            note += " · f tries again" if not has_page_text else ""
+        page = article_page(article.row, article.summary, article.body, width, terms, note)
+        self.post_message(ArticleLoaded(article.row, page, width, has_page_text))
 
     @on(ArticleLoaded)
     @_while_open
@@ -511,6 +543,7 @@ class TuinewsApp(App[None]):
             scroll = self._restore_scroll[1]  # where reading stopped
         self._restore_scroll = None
         self.query_one(Reader).show(event.page, event.width, scroll_y=scroll)
+        self._page_text_shown = (row.id, event.has_page_text)
         self._row_changed(row)
 
     @on(ArticleChanged)
@@ -692,12 +725,69 @@ class TuinewsApp(App[None]):
 
     @work(thread=True, group="refresh", exit_on_error=False, name="refresh")
     def refresh_worker(self, feed_id: int | None) -> None:
+        """The feeds first, so the lists fill; then the pages of the articles that want
+        theirs, with their own progress."""
+        feed_ids = None if feed_id is None else [feed_id]
         report = self.library.refresh(
-            None if feed_id is None else [feed_id],
+            feed_ids,
             on_progress=lambda step: self.post_message(RefreshProgressed(step)),
             cancel=self._stop_refresh,
         )
         self.post_message(RefreshProgressed(report=report))
+        pages = self.library.fetch_pages(
+            feed_ids,
+            on_progress=lambda step: self.post_message(PagesProgressed(step)),
+            cancel=self._stop_refresh,
+        )
+        if pages.outcomes:
+            self.post_message(PagesProgressed(report=pages, refresh=report))
+
+    @on(PagesProgressed)
+    @_while_open
+    def _pages_progressed(self, event: PagesProgressed) -> None:
+        if event.report is not None:
+            assert event.refresh is not None
+            self._progress(None, None, f"{event.refresh.summary} · {event.report.summary}")
+            fetched = {o.article_id for o in event.report.outcomes if o.error is None}
+            self._reload_article_if(fetched)
+            return
+        assert event.progress is not None
+        done, total = event.progress.done, event.progress.total
+        self._progress(done, total, f"Fetching pages… {done}/{total}")
+
+    def _reload_article_if(self, article_ids: set[int]) -> None:
+        """The article being read got new text: show it, where the reader is."""
+        articles = self.query_one(ArticleList)
+        if articles.current_id in article_ids:
+            self._restore_scroll = (articles.current_id, self.query_one(Reader).scroll_y)
+            width = self.query_one(Reader).reading_width
+            self.load_article(articles.current_id, width, False, self._search_terms or ())
+
+    def action_page_text(self) -> None:
+        """f: the page's text or the feed's, or fetch the page if there is none yet."""
+        row = self._current()
+        if row is None:
+            return
+        if self._page_text_shown == (row.id, True):
+            self._feed_text ^= {row.id}
+            self._reload_article_if({row.id})
+            return
+        self.notify("Fetching the page…", markup=False)
+        self.fetch_page(row.id)
+
+    @work(thread=True, group="pages", exit_on_error=False, name="fetch the page")
+    def fetch_page(self, article_id: int) -> None:
+        outcome = self.library.fetch_page(article_id)
+        self.post_message(PageFetched(article_id, outcome.error))
+
+    @on(PageFetched)
+    @_while_open
+    def _page_fetched(self, event: PageFetched) -> None:
+        if event.error:
+            self.notify(f"No page text: {event.error}", severity="warning", markup=False)
+            return
+        self._feed_text.discard(event.article_id)
+        self._reload_article_if({event.article_id})
 
     @on(RefreshProgressed)
     @_while_open
@@ -940,3 +1030,7 @@ class TuinewsApp(App[None]):
             self._state_path.write_text(json.dumps({"libraries": libraries}))
         except OSError:
             pass  # losing the place in the list is not worth an error on quit
+
+
+def _fetched_at(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds).strftime("%d %b %H:%M")

@@ -79,10 +79,11 @@ def article_page(
     body: RenderedArticle,
     width: int,
     terms: tuple[str, ...] = (),
+    note: str = "",
 ) -> Text:
-    """The reader pane: title, feed · author · date, link, standfirst, then the body
-    laid out at `width` cells by the same code as `tuinews show`; `terms` (a
-    search's words) are highlighted."""
+    """The reader pane: title, feed · author · date, link, `note` (whose text this is),
+    standfirst, then the body laid out at `width` cells by the same code as
+    `tuinews show`; `terms` (a search's words) are highlighted."""
     page = Text(no_wrap=True)
     for text in wrap_paragraph(clean_line(row.title, 2000) or UNTITLED, width):
         page.append(text + "\n", style="bold")
@@ -93,6 +94,8 @@ def article_page(
         page.append(text + "\n", style="dim")
     if row.link:
         page.append(clean_line(row.link, 2000) + "\n", style="underline dim")
+    for text in wrap_paragraph(note, width) if note else ():
+        page.append(text + "\n", style="dim italic")  # which text this is: the page's or the feed's
     if summary:
         page.append("\n")
         for text in wrap_paragraph(clean_line(summary, 4000), width):
