@@ -11,6 +11,7 @@ import pytest
 from feedgen import rss
 from test_ui import Running, reader_text, screen_text, settle
 
+from tuinews.render import render_html, to_text
 from tuinews.urls import LINK_CAP, checked_link, host_warning, is_openable, shown_url
 
 LONG = "https://news.example/track?" + "&".join(f"k{n}=v{n}" for n in range(600))
@@ -206,3 +207,18 @@ async def test_the_reader_says_when_an_article_has_no_link_it_keeps(
         await settle(pilot)
         assert browser == []
         assert "Not opened: this article has no link" in screen_text(app)
+
+
+def test_links_in_a_body_are_listed_whole_or_as_not_kept() -> None:
+    body = (
+        f'<p><a href="{LONG}">long</a>, <a href="https://feeds.example/\u202egpj.exe">bidi</a>,'
+        ' <a href="http://аpple.com/x">look-alike</a>,'
+        ' <a href="https://news.example/wrapped\n   /path">wrapped in the markup</a></p>'
+    )
+    listed = to_text(render_html(body)).split("Links:\n", 1)[1].split("\n")
+    assert listed == [
+        f"[1] {LONG}",  # was cut at 4,095 characters and "…"
+        "[2] (not kept: it holds invisible characters that would make it read as another link)",
+        "[3] http://xn--pple-43d.com/x (careful: its address mixes Latin and Cyrillic letters)",
+        "[4] https://news.example/wrapped%20%20%20/path",  # browsers drop the line break
+    ]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tuinews.clean import clean_line
-from tuinews.render.blocks import Block, BlockKind, RenderedArticle, image_placeholder
+from tuinews.render.blocks import NOT_KEPT, Block, BlockKind, RenderedArticle, image_placeholder
 from tuinews.render.cells import cell_width, char_cells
 from tuinews.urls import LINK_CAP, host_warning, is_openable, is_web_url, shown_url
 
@@ -164,6 +164,8 @@ def _separator(before: Block, after: Block) -> str | None:
 
 def _link_line(number: int, url: str) -> str:
     """A link as it opens (urls.shown_url), and what is wrong with its host."""
+    if url.startswith(NOT_KEPT):
+        return f"[{number}] {url}"
     warning = host_warning(url) if is_web_url(url) else None
     careful = f" (careful: {warning})" if warning else ""
     if is_openable(url):
