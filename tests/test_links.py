@@ -222,3 +222,18 @@ def test_links_in_a_body_are_listed_whole_or_as_not_kept() -> None:
         "[3] http://xn--pple-43d.com/x (careful: its address mixes Latin and Cyrillic letters)",
         "[4] https://news.example/wrapped%20%20%20/path",  # browsers drop the line break
     ]
+
+
+async def test_the_choice_of_feeds_a_page_lists_shows_look_alike_hosts_in_punycode(
+    tmp_path, db_path
+):
+    from textual.widgets import OptionList
+
+    from tuinews.ui.screens import ChooseFeedScreen
+
+    async with Running(db_path, tmp_path) as pilot:
+        pilot.app.push_screen(ChooseFeedScreen(("https://news.example/feed", "http://аpple.com/")))
+        await pilot.pause()
+        options = pilot.app.screen.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["https://news.example/feed", "http://xn--pple-43d.com/"]
