@@ -86,9 +86,11 @@ def checked_link(text: str) -> tuple[str, str | None]:
         return "", None
     if _CONTROL.search(link):
         return "", "it holds control characters"
-    if _INVISIBLE.search(link) or any(unicodedata.category(ch) == "Cf" for ch in link):
+    if not link.isascii() and (
+        _INVISIBLE.search(link) or any(unicodedata.category(ch) == "Cf" for ch in link)
+    ):
         return "", "it holds invisible characters that would make it read as another link"
-    if _INNER_SPACE.search(link) and urlsplit_scheme(link) in WEB_SCHEMES:
+    if _INNER_SPACE.search(link) and _scheme(link) in WEB_SCHEMES:
         link = _INNER_SPACE.sub(lambda space: quote(space.group()), link)
     if len(link) > LINK_CAP:
         return "", f"it is longer than {LINK_CAP:,} characters"
@@ -100,7 +102,7 @@ def stored_link(text: str) -> str:
     return checked_link(text)[0]
 
 
-def urlsplit_scheme(text: str) -> str:
+def _scheme(text: str) -> str:
     """The scheme, lower-cased ("" when there is none or the URL does not parse)."""
     try:
         return urlsplit(text).scheme
