@@ -154,3 +154,55 @@ def test_a_signal_keeps_the_place_in_the_list_as_q_does(terminal: Terminal, sign
     assert state_file.is_file(), "nothing was saved"
     (state,) = json.loads(state_file.read_text())["libraries"].values()
     assert isinstance(state["article"], int)
+
+
+def test_emoji_sequences_leave_every_row_its_width_in_a_real_terminal(terminal: Terminal):
+    """tmux places each character by the C library's wcwidth(): a row of the lists or
+    the reader measured otherwise shifts the panes to its right. Every line between
+    the panes' borders must be the screen's width, its borders under the top ones."""
+    import ctypes
+    import ctypes.util
+    import locale
+
+    from feedgen import rss
+
+    from tuinews.cli import main
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
+
+    def columns(line: str) -> tuple[int, list[int]]:
+        width, borders = 0, []
+        for char in line:
+            if char in "│╭╮":
+                borders.append(width)
+            width += max(libc.wcwidth(ord(char)), 0)
+        return width, borders
+
+    titles = [
+        "Wide: 全角テキストのタイトル 👨‍👩‍👧‍👦 🇺🇳 🏳️‍🌈 ＷＩＤＥ",
+        "Love ❤️ it, 👍🏽 thumbs up, keycaps 1️⃣ 2️⃣, trigram ☰",
+        "Family 👨‍👩‍👧 dinner, long enough to be cut by the article list's column",
+    ]
+    items = [
+        {"guid": f"w{n}", "title": title, "body": f"<p>{title}</p>", "date": 1_700_000_000 + n}
+        for n, title in enumerate(titles)
+    ]
+    feed = terminal.home / "wide.xml"
+    feed.write_bytes(rss(items, title="Emoji 👨‍👩‍👧‍👦 feed ❤️ 🇺🇳 with a long name"))
+    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
+    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
+    terminal.start(f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews")
+    started(terminal)
+    for _ in titles:
+        terminal.press("j")
+        time.sleep(0.3)
+        shown = terminal.wait_for(lambda s: "Tuesday 14 November 2023" in s, "the reader")
+        lines = shown.split("\n")
+        top = next(index for index, line in enumerate(lines) if line.count("╭") == 3)
+        _, corners = columns(lines[top])
+        for line in lines[top + 1 :]:
+            if "╰" in line:
+                break
+            width, borders = columns(line)
+            assert (width, borders) == (120, corners), line

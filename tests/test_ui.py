@@ -734,16 +734,18 @@ async def test_o_opens_only_web_links(tmp_path, cli, db_path, monkeypatch):
         app = pilot.app
         count = len(app.query_one(ArticleList).article_ids)
         assert count == 12
-        refused = 0
+        refused = kept_none = 0
         for _ in range(count):
             await pilot.press("o")
             await pilot.pause()
             refused += "Not opened: only http(s) links open" in screen_text(app)
+            kept_none += "Not opened: this article has no link" in screen_text(app)
             app.clear_notifications()
             await pilot.press("j")
             await settle(pilot)
         assert opened == ["https://feeds.example/hostile/links/ok"]
-        assert refused == count - 1
+        assert refused == count - 2
+        assert kept_none == 1  # java<tab>script: a link with a tab inside is not kept
 
 
 async def test_o_says_so_when_no_browser_can_open_the_link(

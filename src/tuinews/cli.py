@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
-from tuinews import __version__
+from tuinews import __version__, urls
 from tuinews.clean import clean_line, clean_text
 from tuinews.config import Config, ConfigError, load_config
 from tuinews.library import (
@@ -495,8 +495,10 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     lines = [_safe(row.title) or "(untitled)", "=" * min(cell_len(_safe(row.title)) or 10, width)]
     meta = [_safe(row.feed_title), _safe(row.author), _local_time(row.published)]
     lines.append(" · ".join(part for part in meta if part))
-    if row.link:
-        lines.append(_safe(row.link))
+    if row.link:  # whole, as `o` in the reader opens it: a look-alike host in punycode
+        lines.append(clean_line(urls.shown_url(row.link), urls.LINK_CAP))
+        if warning := urls.host_warning(row.link):
+            lines.append(f"(careful: {warning})")
     if note := article.source_note(_local_time):
         hint = "; --feed-text shows the feed's" if article.shows_page else ""
         lines.append(f"[{_safe(note)}{hint}]")

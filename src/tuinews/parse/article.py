@@ -15,6 +15,7 @@ from datetime import datetime
 
 from tuinews.clean import clean_identifier, clean_line, clean_text
 from tuinews.models import ParsedArticle
+from tuinews.urls import stored_link
 
 # Dates outside this window are a feed's mistake (year 0, 9999, 26-digit numbers):
 # they are stored as unknown rather than pinned at the top or bottom of every list.
@@ -23,7 +24,7 @@ LATEST_DATE = calendar.timegm((2200, 1, 1, 0, 0, 0))
 
 TITLE_LIMIT = 1_000
 AUTHOR_LIMIT = 300
-LINK_LIMIT = 4_096
+LINK_LIMIT = 4_096  # guids, and the link as identities have always spelled it
 SUMMARY_LIMIT = 2_000
 
 # Every pattern here is linear on hostile input: no lazy scan to a closing tag
@@ -131,9 +132,14 @@ def build_article(
     Identity: the guid; else the link; else a hash of title and content.
     Whitespace-only guids count as missing; guids are otherwise kept exactly
     (case and inner characters matter), minus control characters.
+
+    The link is kept whole, or not at all (urls.checked_link: too long, or hiding
+    characters). An identity made from the link spells it as identities always
+    have (cleaned, cut at LINK_LIMIT), so that a library's articles keep theirs.
     """
     title = clean_line(_as_str(title), TITLE_LIMIT)
-    link = clean_line(_as_str(link), LINK_LIMIT)
+    raw_link = _as_str(link)
+    link = stored_link(raw_link)
     author = clean_line(_as_str(author), AUTHOR_LIMIT)
     content_html = clean_text(content_html)
     content_text = clean_text(content_text or html_to_search_text(content_html))
@@ -144,8 +150,8 @@ def build_article(
     guid_text = clean_identifier(_as_str(guid), LINK_LIMIT)
     if guid_text:
         identity = "guid:" + guid_text
-    elif link:
-        identity = "link:" + link
+    elif link_key := clean_line(raw_link, LINK_LIMIT):
+        identity = "link:" + link_key
     else:
         identity = "hash:" + _digest(title, content_html or content_text, summary)
 

@@ -25,6 +25,7 @@ from tuinews.parse.article import (
     epoch_from_iso,
     html_to_search_text,
 )
+from tuinews.urls import stored_link
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -94,7 +95,7 @@ def _rss(root: ElementTree.Element) -> ParsedFeed:
     articles = [_rss_item(item) for item in channel.iterfind("item")]
     return ParsedFeed(
         title=clean_line(_text(channel.find("title")), TITLE_LIMIT),
-        site_url=clean_line(_text(channel.find("link")), 4096),
+        site_url=stored_link(_text(channel.find("link"))),
         articles=_unique(articles),
     )
 
@@ -156,7 +157,7 @@ def _atom(root: ElementTree.Element) -> ParsedFeed:
     articles = [_atom_entry(entry) for entry in root.iterfind(f"{ATOM}entry")]
     return ParsedFeed(
         title=clean_line(_atom_text(root.find(f"{ATOM}title")), TITLE_LIMIT),
-        site_url=clean_line(_atom_link(root) or _text(root.find(f"{ATOM}id")), 4096),
+        site_url=stored_link(_atom_link(root) or _text(root.find(f"{ATOM}id"))),
         articles=_unique(articles),
     )
 

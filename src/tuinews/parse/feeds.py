@@ -18,6 +18,7 @@ from tuinews.parse.article import (
 )
 from tuinews.parse.fastpath import NeedsFeedparser, parse_plain_feed
 from tuinews.parse.jsonfeed import parse_json_feed
+from tuinews.urls import stored_link
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -69,7 +70,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
 
     return ParsedFeed(
         title=clean_line(_plain(feed.get("title", ""), feed.get("title_detail")), TITLE_LIMIT),
-        site_url=clean_line(feed.get("link", ""), 4096),
+        site_url=stored_link(feed.get("link", "")),
         articles=tuple(articles),
         warning=_damage_note(parsed) if articles else None,
     )

@@ -11,6 +11,7 @@ import json
 from tuinews.clean import clean_line
 from tuinews.models import NotAFeed, ParsedArticle, ParsedFeed
 from tuinews.parse.article import TITLE_LIMIT, build_article, epoch_from_iso
+from tuinews.urls import stored_link
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -40,7 +41,7 @@ def parse_json_feed(data: bytes) -> ParsedFeed:
             articles.append(article)
     return ParsedFeed(
         title=clean_line(_text(document.get("title")), TITLE_LIMIT),
-        site_url=clean_line(_text(document.get("home_page_url")), 4096),
+        site_url=stored_link(_text(document.get("home_page_url"))),
         articles=tuple(articles),
     )
 

@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 from tuinews.clean import clean_line, clean_text, is_visible
 from tuinews.models import ArticleBody, ContentKind
 from tuinews.render.cells import cell_width
-from tuinews.urls import is_web_url
+from tuinews.urls import checked_link, is_web_url, stored_link
 
 
 class BlockKind(enum.StrEnum):
@@ -66,7 +66,7 @@ class RenderedArticle:
     links: tuple[str, ...]  # links[i] is the target of the inline marker [i+1]
 
 
-_LINK_LIMIT = 4_096
+NOT_KEPT = "(not kept: "  # a links[i] that is why a target was refused, not a target
 _ALT_LIMIT = 300
 _UNLIMITED = sys.maxsize  # clean_line caps one-line fields; a paragraph is not one
 
@@ -171,7 +171,7 @@ class _Layout(HTMLParser):
         self.blocks: list[Block] = []
         self.links: list[str] = []
         self._numbers: dict[str, int] = {}
-        self._base = clean_line(base_url, _LINK_LIMIT)
+        self._base = stored_link(base_url)
         self._parts: list[str] = []  # inline text of the block being read
         self._images: list[str] = []  # alts of the images among those parts
         self._skip: list[str] = []  # open dropped elements
@@ -432,13 +432,17 @@ class _Layout(HTMLParser):
     # links and images
 
     def _resolve(self, href: str) -> str:
-        href = clean_line(_URL_TABS_NEWLINES.sub("", href), _LINK_LIMIT)
+        """The target as a browser would open it, whole; or why it is not kept (a link
+        holding what would make it read as another, or too long: urls.checked_link)."""
+        href, refused = checked_link(_URL_TABS_NEWLINES.sub("", href))
+        if refused:
+            return f"{NOT_KEPT}{refused})"
         if not href or href.startswith("#"):
             return ""
         if is_web_url(self._base):  # a guid-like or file: base would invent targets
             with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
-                href = clean_line(urljoin(self._base, href), _LINK_LIMIT)
-        return href
+                href, refused = checked_link(urljoin(self._base, href))
+        return f"{NOT_KEPT}{refused})" if refused else href
 
     def _start_link(self, href: str) -> None:
         self._end_link()  # links do not nest: a new <a> closes the open one

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from tuinews.clean import clean_line
-from tuinews.render.blocks import Block, BlockKind, RenderedArticle, image_placeholder
+from tuinews.render.blocks import NOT_KEPT, Block, BlockKind, RenderedArticle, image_placeholder
 from tuinews.render.cells import cell_width, char_cells
-from tuinews.urls import is_openable
+from tuinews.urls import LINK_CAP, host_warning, is_openable, is_web_url, shown_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +163,14 @@ def _separator(before: Block, after: Block) -> str | None:
 
 
 def _link_line(number: int, url: str) -> str:
-    if is_openable(url):
+    """A link as it opens (urls.shown_url), and what is wrong with its host."""
+    if url.startswith(NOT_KEPT):
         return f"[{number}] {url}"
-    return f"[{number}] (not opened) {clean_line(url, 100)}"
+    warning = host_warning(url) if is_web_url(url) else None
+    careful = f" (careful: {warning})" if warning else ""
+    if is_openable(url):
+        return f"[{number}] {clean_line(shown_url(url), LINK_CAP)}{careful}"
+    return f"[{number}] (not opened) {clean_line(shown_url(url), 100)}{careful}"
 
 
 def layout(article: RenderedArticle, width: int = 80) -> list[Line]:

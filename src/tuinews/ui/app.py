@@ -67,7 +67,7 @@ from tuinews.ui.screens import (
     HelpScreen,
     NameScreen,
 )
-from tuinews.urls import is_openable
+from tuinews.urls import host_warning, is_openable, is_web_url, shown_url
 
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
@@ -673,12 +673,16 @@ class TuinewsApp(App[None]):
         if not row.link:
             self.notify("Not opened: this article has no link", markup=False)
             return
-        shown = clean_line(row.link, 80)
+        # The link as shown is the link that opens: a look-alike host in punycode.
+        url, warning = shown_url(row.link), host_warning(row.link)
+        shown = clean_line(url, 80)
         if not is_openable(row.link):
-            self.notify(f"Not opened: only http(s) links open ({shown})", markup=False)
+            why = (is_web_url(row.link) and warning) or "only http(s) links open"
+            self.notify(f"Not opened: {why} ({shown})", markup=False)
             return
-        if self._open_in_browser(row.link):
-            self.notify(f"Opened {shown}", markup=False)
+        if self._open_in_browser(url):
+            said = f"Opened {shown} — {warning}" if warning else f"Opened {shown}"
+            self.notify(said, markup=False, severity="warning" if warning else "information")
         else:
             self.notify(f"No web browser could open {shown} (y copies it)", markup=False)
 
@@ -703,8 +707,10 @@ class TuinewsApp(App[None]):
     def action_copy_link(self) -> None:
         row = self._current()
         if row and row.link:
-            self.copy_to_clipboard(clean_line(row.link, 4096))
-            self.notify("Link copied", markup=False)
+            url, warning = shown_url(row.link), host_warning(row.link)
+            self.copy_to_clipboard(url)  # whole: what o would open
+            said = f"Copied {clean_line(url, 80)}" + (f" — {warning}" if warning else "")
+            self.notify(said, markup=False, severity="warning" if warning else "information")
 
     # ------------------------------------------------------------ refreshing
 

@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuinews.models import ArticleRow
-from tuinews.ui.richtext import article_row
+from tuinews.ui.richtext import article_row, fitted
 
 PAGE = 200
 
@@ -143,7 +143,7 @@ class ArticleList(ScrollView, can_focus=True):
         text = article_row(
             row, show_feed=self._show_feed, now=self._now, snippet=self._snippets.get(row.id)
         )
-        text.truncate(width, overflow="ellipsis")
+        text = fitted(text, width)
         style = self.rich_style
         if index == self.cursor:
             style += self.get_component_rich_style("article-list--cursor")

@@ -20,8 +20,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuinews.clean import clean_line
 from tuinews.models import ArticleRow, ArticleView, Feed, SavedSearch, SourceOutcome
+from tuinews.render import cell_width
+from tuinews.ui.richtext import fitted, shown
 
 ALL = ArticleView()
 UNREAD = ArticleView(unread=True)
@@ -114,7 +115,7 @@ class FeedList(ScrollView, can_focus=True):
         for tag in sorted(groups, key=lambda name: (name == "", name.lower())):
             rows.append(DIVIDER)
             if tag:
-                rows.append(Text(clean_line(tag, 100), style="bold dim"))
+                rows.append(Text(shown(tag, 100), style="bold dim"))
             rows += groups[tag]
         self._rows = rows
         self._index = {row: y for y, row in enumerate(rows) if isinstance(row, str)}
@@ -197,14 +198,14 @@ class FeedList(ScrollView, can_focus=True):
             prefix = Text("  ⌕ ")
             if unread is None:
                 prefix.append("! ", style="bold red")
-            name = clean_line(self.searches[entry_id].name, 200)
+            name = shown(self.searches[entry_id].name, 200)
             return _fit(prefix, Text(name, style="bold" if unread else ""), unread or 0, width)
         feed = self.feed_at(entry_id)
         assert feed is not None, entry_id
         prefix = Text("  " if feed.tags else "")
         if feed.last_error:
             prefix.append("! ", style="bold red")
-        title = Text(clean_line(feed.title, 200), style="bold" if feed.unread else "")
+        title = Text(shown(feed.title, 200), style="bold" if feed.unread else "")
         return _fit(prefix, title, feed.unread, width)
 
     def render_line(self, y: int) -> Strip:
@@ -219,8 +220,7 @@ class FeedList(ScrollView, can_focus=True):
             if index == self._cursor:
                 style += self.get_component_rich_style("feed-list--cursor")
         else:
-            text = row.copy()
-            text.truncate(width, overflow="ellipsis")
+            text = fitted(row.copy(), width)
         text.stylize_before(style)  # under the row's own styles: a red mark stays red
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(0, width, style).simplify()
@@ -297,8 +297,8 @@ def _fit(prefix: Text, label: Text, count: int, width: int) -> Text:
     yet, nothing is cut)."""
     suffix = f"  {count}" if count else ""
     if width:
-        room = max(width - prefix.cell_len - len(suffix), 1)
-        label.truncate(room, overflow="ellipsis", pad=bool(suffix))
+        room = max(width - cell_width(prefix.plain) - len(suffix), 1)
+        label = fitted(label, room, pad=bool(suffix))
     line = Text.assemble(prefix, label, no_wrap=True, overflow="ellipsis")
     if suffix:
         line.append(suffix, style="dim")

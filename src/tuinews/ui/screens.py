@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuinews.clean import clean_line
+from tuinews.urls import shown_url
 
 
 class HelpScreen(ModalScreen[None]):
@@ -119,7 +120,7 @@ class ChooseFeedScreen(ModalScreen[str | None]):
             yield Label("The page lists several feeds; enter picks one, esc keeps the first")
             yield OptionList(
                 *(
-                    Option(Text(clean_line(url, 300)), id=str(i))
+                    Option(Text(clean_line(shown_url(url), 300)), id=str(i))
                     for i, url in enumerate(self._candidates)
                 ),
                 id="candidates",
