@@ -277,8 +277,7 @@ _TABLE: tuple[tuple[str, FoldReason, str, str], ...] = (
      "Never miss a post: get updates directly to your inbox."),
     ("en", _N, "^subscribe to … (via|by) (rss|e-?mail)", "Subscribe to Python Insider via RSS."),
     ("en", _N, "<subscribe (to|for) … >", "Subscribe to Python Insider"),
-    ("en", _F, "^(please )?follow (us|me) (on|at|via|to|for|@)",
-     "Follow us on Twitter and Facebook."),
+    ("en", _F, "^(please )?follow (us|me) (on|at|via|@)", "Follow us on Twitter and Facebook."),
     ("en", _F, f"^(like|find|join|connect with) us on {_NETWORKS}", "Like us on Facebook."),
     ("en", _F, f"^(join|follow|subscribe to) (our|my) … {_NETWORKS} (channel|group|community)",
      "Join our WhatsApp channel for breaking news."),
@@ -627,6 +626,7 @@ def appeal_reason(text: str) -> FoldReason | None:
 # A sentence end with the next sentence glued on: "difference.It", "today!»Die", 'said."The'.
 _GLUE = re.compile(r"(?<=[^\W\d_]{2})[.!?…]{1,3}[\"”’»)\]]{0,2}(?=[\"“„«‘'(¿¡]?[^\W\d_])")
 _WINDOW = 40
+_DOTTED = re.compile(r"\.[^\W\d_]")
 # English, German, French and Spanish abbreviations that end in a full stop.
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp",
@@ -651,7 +651,8 @@ def _is_glue(text: str, start: int, end: int) -> bool:
     word = before[-1] if before else ""
     if any(mark in word for mark in "./@:\\_=#&%~") or word.casefold() in _ABBREVIATIONS:
         return False  # a URL, an address, "z.B", "etc.", "Mr."
-    return not (after and any(mark in after[0] for mark in "/@\\=#"))
+    # Ahead: a path, an address or a domain ("Example.org"), not a sentence.
+    return not (after and (any(mark in after[0] for mark in "/@\\=#") or _DOTTED.search(after[0])))
 
 
 def split_glued(text: str) -> list[str]:
@@ -670,11 +671,13 @@ def split_glued(text: str) -> list[str]:
         at = match.start()
         if at in cuts:
             break  # glued on: already cut
-        if at > 0 and text[at - 1].isspace() and _POST_FOOTER.match(_match_form(text[at:])):
+        after_sentence = at > 0 and (text[at - 1].isspace() or text[at - 1] in '.!?…]”"»)')
+        if after_sentence and _POST_FOOTER.match(_match_form(text[at:])):
             cuts.append(at)
             break
-    cuts = sorted(set(cuts))
-    bounds = [0, *cuts, len(text)]
+    if not cuts:
+        return [text]
+    bounds = [0, *sorted(set(cuts)), len(text)]
     return [text[a:b] for a, b in itertools.pairwise(bounds) if a < b]
 
 
