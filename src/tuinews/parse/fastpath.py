@@ -25,6 +25,7 @@ from tuinews.parse.article import (
     epoch_from_iso,
     html_to_search_text,
 )
+from tuinews.parse.doctype import plain_prolog
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -45,9 +46,11 @@ class NeedsFeedparser(Exception):
 
 
 def parse_plain_feed(data: bytes) -> ParsedFeed:
-    head = data[:2048]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"xml:base" in data:
+    # A DOCTYPE (which could declare entities for expat to expand) anywhere before the
+    # root element, or bytes that are not ASCII-compatible: feedparser, after the cut.
+    if not plain_prolog(data) or b"xml:base" in data:
         raise NeedsFeedparser
+    head = data[:2048]
     declared = _DECLARED_ENCODING.search(head)
     if declared and declared.group(1).lower().replace(b"_", b"-") not in {b"utf-8", b"utf8"}:
         raise NeedsFeedparser  # feedparser knows the encodings and their repairs

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import warnings
-
-import feedparser
+from functools import cache
+from typing import TYPE_CHECKING
 
 from tuinews.clean import clean_line
 from tuinews.models import HTML_PAGE_NOT_A_FEED, NotAFeed, ParsedArticle, ParsedFeed
@@ -16,8 +16,14 @@ from tuinews.parse.article import (
     epoch_from_struct,
     html_to_search_text,
 )
+from tuinews.parse.doctype import without_doctype
 from tuinews.parse.fastpath import NeedsFeedparser, parse_plain_feed
 from tuinews.parse.jsonfeed import parse_json_feed
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    import feedparser
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -31,9 +37,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
     without its HTML sanitizer: we never render HTML as HTML (the sanitizer is
     most of its cost), and our text conversion drops scripts.
     """
-    head = data[:4096].lstrip()
-    for mark in _BYTE_ORDER_MARKS:
-        head = head.removeprefix(mark)
+    head = _head(data)
     if not head.strip():
         raise NotAFeed("not a feed: the document is empty")
     if head.startswith((b"{", b"[")):
@@ -41,8 +45,12 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
     try:
         return parse_plain_feed(data)
     except NeedsFeedparser:
-        pass
+        return parse_with_feedparser(data, content_type)
 
+
+def parse_with_feedparser(data: bytes, content_type: str | None = None) -> ParsedFeed:
+    """Parse an XML feed document with feedparser (what the fast path steps aside for)."""
+    feedparser = _feedparser()
     # feedparser warns when an old key is read; entries are read inside the same guard.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -57,7 +65,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
         # an empty feed; an HTML page or garbage has no version and does not parse.
         unversioned = not parsed.get("version") and not parsed.entries
         if unversioned and (parsed.get("bozo") or not feed.get("title")):
-            raise NotAFeed(_not_a_feed_reason(head, parsed))
+            raise NotAFeed(_not_a_feed_reason(_head(data), parsed))
 
         seen: set[str] = set()
         articles: list[ParsedArticle] = []
@@ -75,6 +83,33 @@ def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
     )
 
 
+def _head(data: bytes) -> bytes:
+    head = data[:4096].lstrip()
+    for mark in _BYTE_ORDER_MARKS:
+        head = head.removeprefix(mark)
+    return head
+
+
+@cache
+def _feedparser() -> ModuleType:
+    """feedparser, loaded on first use (a refresh of plain feeds never loads it, nor the
+    charset detector it imports), with our DOCTYPE handling in place of its own."""
+    import feedparser.api
+
+    if not callable(getattr(feedparser.api, "replace_doctype", None)):
+        # Never parse with a feedparser whose entity handling we could not replace.
+        raise RuntimeError("this feedparser has no api.replace_doctype to replace")
+    feedparser.api.replace_doctype = _replace_doctype
+    return feedparser
+
+
+def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
+    """feedparser's replace_doctype, but every entity stays unexpanded (see doctype.py):
+    (the RSS 0.91 dialect a DOCTYPE names, the document without it, no entities)."""
+    data, declaration = without_doctype(data)
+    return ("rss091n" if b"netscape" in declaration.lower() else None), data, {}
+
+
 def _not_a_feed_reason(head: bytes, parsed: feedparser.FeedParserDict) -> str:
     lowered = head[:2048].lower()
     if b"<html" in lowered or b"<!doctype html" in lowered:
@@ -89,6 +124,7 @@ def _damage_note(parsed: feedparser.FeedParserDict) -> str | None:
 
     Encoding overrides are not damage worth reporting: the text came through.
     """
+    feedparser = _feedparser()
     problem = parsed.get("bozo_exception")
     if not parsed.get("bozo") or problem is None:
         return None
