@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from email.utils import mktime_tz, parsedate_tz
 
 from tuinews.clean import clean_line
 from tuinews.models import ParsedArticle, ParsedFeed
 from tuinews.parse.article import (
     TITLE_LIMIT,
     author_name,
-    believable,
     build_article,
-    epoch_from_iso,
     html_to_search_text,
 )
+from tuinews.parse.dates import epoch_from_date
 from tuinews.parse.doctype import plain_prolog
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -132,23 +130,20 @@ def _rss_author(item: ElementTree.Element) -> str:
 
 
 def _rss_date(item: ElementTree.Element) -> int | None:
-    for tag in ("pubDate", f"{DC}date"):
-        value = _text(item.find(tag))
-        if not value:
-            continue
-        if tag == "pubDate":
-            parts = parsedate_tz(value)
-            # feedparser knows many more date dialects, and two-digit or zero years
-            if parts is None or parts[9] is None or str(parts[0]) not in value:
+    return _first_date(item, ("pubDate", f"{DC}date"))
+
+
+def _first_date(element: ElementTree.Element, tags: tuple[str, ...]) -> int | None:
+    """The date of the first of `tags` with a value. One that is no real date (month 13,
+    +99:00), or in a dialect only feedparser knows, sends the document to feedparser,
+    which may find another date for the entry, as the two paths must agree."""
+    for tag in tags:
+        value = _text(element.find(tag))
+        if value:
+            moment = epoch_from_date(value, other_dialects=False)
+            if moment is None:
                 raise NeedsFeedparser
-            try:
-                return believable(mktime_tz(parts))
-            except (OverflowError, ValueError):
-                return None
-        moment = epoch_from_iso(value)
-        if moment is None:
-            raise NeedsFeedparser
-        return moment
+            return moment
     return None
 
 
@@ -209,11 +204,4 @@ def _atom_link(element: ElementTree.Element) -> str:
 
 
 def _atom_date(entry: ElementTree.Element) -> int | None:
-    for tag in ("published", "updated"):
-        value = _text(entry.find(f"{ATOM}{tag}"))
-        if value:
-            moment = epoch_from_iso(value)
-            if moment is None:
-                raise NeedsFeedparser
-            return moment
-    return None
+    return _first_date(entry, (f"{ATOM}published", f"{ATOM}updated"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import warnings
 from functools import cache
 from typing import TYPE_CHECKING
@@ -14,9 +15,9 @@ from tuinews.parse.article import (
     TITLE_LIMIT,
     author_name,
     build_article,
-    epoch_from_struct,
     html_to_search_text,
 )
+from tuinews.parse.dates import epoch_from_date
 from tuinews.parse.doctype import without_doctype
 from tuinews.parse.fastpath import NeedsFeedparser, parse_plain_feed
 from tuinews.parse.jsonfeed import parse_json_feed
@@ -123,12 +124,24 @@ def _feedparser() -> ModuleType:
     """feedparser, loaded on first use (a refresh of plain feeds never loads it, nor the
     charset detector it imports), with our DOCTYPE handling in place of its own."""
     import feedparser.api
+    import feedparser.datetimes
 
     if not callable(getattr(feedparser.api, "replace_doctype", None)):
         # Never parse with a feedparser whose entity handling we could not replace.
         raise RuntimeError("this feedparser has no api.replace_doctype to replace")
     feedparser.api.replace_doctype = _replace_doctype
+    # Its date handlers are lenient (month 13 is January of the next year) and one of
+    # them raises on "2006/13/15", failing the whole document: ours is the only one.
+    handlers = getattr(feedparser.datetimes, "_date_handlers", None)
+    if isinstance(handlers, list):
+        handlers[:] = [_strict_date]
     return feedparser
+
+
+def _strict_date(value: str) -> time.struct_time | None:
+    """A feedparser date handler: UTC time for a real date, None for any other string."""
+    moment = epoch_from_date(value)
+    return None if moment is None else time.gmtime(moment)
 
 
 def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
@@ -180,15 +193,22 @@ def _article_from_entry(entry: feedparser.FeedParserDict) -> ParsedArticle:
         link=entry.get("link"),
         title=_plain(entry.get("title", ""), entry.get("title_detail")),
         author=author_name(entry.get("author") or ""),
-        published=epoch_from_struct(
-            entry.get("published_parsed")
-            or entry.get("updated_parsed")
-            or entry.get("created_parsed")
-        ),
+        published=_entry_date(entry),
         summary=summary,
         content_html="" if is_text else value,
         content_text=value if is_text else "",
     )
+
+
+def _entry_date(entry: feedparser.FeedParserDict) -> int | None:
+    """The first of the entry's published, updated and created dates that names a real
+    moment. Read from the strings the feed wrote: feedparser's `*_parsed` values come
+    from lenient handlers that turn month 13 into January of the next year."""
+    for key in ("published", "updated", "created"):
+        moment = epoch_from_date(entry.get(key))
+        if moment is not None:
+            return moment
+    return None
 
 
 def _plain(value: object, detail: dict | None) -> str:
