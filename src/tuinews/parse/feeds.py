@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import urllib.parse
 import warnings
 from functools import cache
 from typing import TYPE_CHECKING
@@ -125,6 +126,7 @@ def _feedparser() -> ModuleType:
     charset detector it imports), with our DOCTYPE handling in place of its own."""
     import feedparser.api
     import feedparser.datetimes
+    import feedparser.mixin
 
     if not callable(getattr(feedparser.api, "replace_doctype", None)):
         # Never parse with a feedparser whose entity handling we could not replace.
@@ -135,7 +137,21 @@ def _feedparser() -> ModuleType:
     handlers = getattr(feedparser.datetimes, "_date_handlers", None)
     if isinstance(handlers, list):
         handlers[:] = [_strict_date]
+    # It "fixes" the slashes after scheme:// of every link and id: file:///etc/hosts
+    # became file://etc/hosts, a file on another host.
+    mixin = getattr(feedparser.mixin, "_FeedParserMixin", None)
+    if mixin is not None and callable(getattr(mixin, "resolve_uri", None)):
+        mixin.resolve_uri = _resolve_uri
     return feedparser
+
+
+def _resolve_uri(self: object, uri: str) -> str:
+    """feedparser's resolve_uri (a link against the document's xml:base) as it would be
+    without its slash fixer."""
+    try:
+        return urllib.parse.urljoin(getattr(self, "baseuri", "") or "", uri)
+    except ValueError:
+        return ""
 
 
 def _strict_date(value: str) -> time.struct_time | None:
