@@ -183,7 +183,8 @@ assert {check.what for rel in FILES for check in checks_from(expect_line(CORPUS 
 
 @dataclass(frozen=True)
 class Divergence:
-    """An Expect value that describes feedparser's HTML sanitizer, not what is visible.
+    """An Expect value that describes feedparser's HTML sanitizer, not what is visible,
+    or a feedparser behaviour tuinews refuses on purpose (expanding DOCTYPE entities).
 
     `replace` gives the values we accept instead for a field (empty: no value check);
     `must_show` are phrases from the file that `show` must print.
@@ -195,6 +196,11 @@ class Divergence:
 
 
 DIVERGENCES = {
+    "wellformed/rss/entity_in_doctype.xml": Divergence(
+        "tuinews expands no entity a DOCTYPE declares (the same mechanism grows a 45 KB "
+        "document into 100 M characters); the reference stays in the guid as written",
+        {"identity": ("guid:&id;2006-05-04:/blog/",)},
+    ),
     "wellformed/sanitize/entry_content_crazy.xml": Divergence(
         "feedparser's sanitizer leaves the text of <title> and of half-commented <script>s "
         "('function executeMe() ...') in its output; tuinews drops the head and every script, "

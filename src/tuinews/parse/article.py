@@ -6,21 +6,13 @@ Feeds and article files all store text the same way.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import html
 import re
-import time
-from datetime import datetime
 
 from tuinews.clean import clean_identifier, clean_line, clean_text
 from tuinews.models import ParsedArticle
 from tuinews.urls import stored_link
-
-# Dates outside this window are a feed's mistake (year 0, 9999, 26-digit numbers):
-# they are stored as unknown rather than pinned at the top or bottom of every list.
-EARLIEST_DATE = calendar.timegm((1900, 1, 1, 0, 0, 0))
-LATEST_DATE = calendar.timegm((2200, 1, 1, 0, 0, 0))
 
 TITLE_LIMIT = 1_000
 AUTHOR_LIMIT = 300
@@ -85,35 +77,6 @@ def author_name(raw: str) -> str:
     """ "ann@x.example (Ann Lee)" and "Ann Lee (ann@x.example)" are both Ann Lee."""
     named = _EMAIL_AND_NAME.match(raw)
     return (named.group("a") or named.group("b")) if named else raw
-
-
-def epoch_from_struct(value: time.struct_time | tuple | None) -> int | None:
-    """feedparser's UTC struct_time → Unix seconds, or None when not believable."""
-    if not value:
-        return None
-    try:
-        seconds = calendar.timegm((*tuple(value)[:6], 0, 0, 0))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return believable(seconds)
-
-
-def epoch_from_iso(value: object) -> int | None:
-    """An RFC 3339 / ISO 8601 string → Unix seconds, or None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return believable(calendar.timegm(moment.timetuple()))
-    return believable(int(moment.timestamp()))
-
-
-def believable(seconds: int) -> int | None:
-    """Unix seconds inside the window we trust, else None (unknown)."""
-    return seconds if EARLIEST_DATE <= seconds < LATEST_DATE else None
 
 
 def build_article(

@@ -17,7 +17,8 @@ from pathlib import PurePath
 from markdown_it import MarkdownIt
 
 from tuinews.models import NotAnArticle, ParsedArticle
-from tuinews.parse.article import build_article, epoch_from_iso, html_to_search_text
+from tuinews.parse.article import build_article, html_to_search_text
+from tuinews.parse.dates import epoch_from_iso
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _ITALIC_PARAGRAPH = re.compile(r"^\s*([*_])(?!\1)(.+?)\1\s*$", re.DOTALL)

@@ -10,7 +10,8 @@ import json
 
 from tuinews.clean import clean_line
 from tuinews.models import NotAFeed, ParsedArticle, ParsedFeed
-from tuinews.parse.article import TITLE_LIMIT, build_article, epoch_from_iso
+from tuinews.parse.article import TITLE_LIMIT, build_article
+from tuinews.parse.dates import epoch_from_iso
 from tuinews.urls import stored_link
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
