@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import gzip
+import os
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import time
+import zlib
 from pathlib import Path
 
+import brotli
 import pytest
 from webserver import Handler, Route, Server
 
+import tuinews
 from tuinews.fetch import (
     MAX_RETRY_AFTER,
     FetchRequest,
@@ -121,6 +127,61 @@ def test_gzip_bomb_is_cut_off(server: Server) -> None:
     result = fetch(server, "/bomb", FetchSettings(max_bytes=1024 * 1024))
     assert result.body is None
     assert result.error == "response larger than 1 MB"
+
+
+BOMB_GIB = 4
+MIB = bytes(1024 * 1024)
+
+
+@functools.cache
+def bomb(encoding: str) -> bytes:
+    """BOMB_GIB GiB of zeros, compressed without ever holding them: a few MB of gzip or
+    deflate, under 1 MB of brotli. After a full flush the compressor starts afresh, so
+    every further MiB compresses to the same bytes and is simply repeated. The gzip and
+    zlib trailers (checksum, length) are those of 2 MiB: a decoder checks them only at
+    the end, which a fetch that honours its cap never reaches."""
+    if encoding == "br":
+        compressor = brotli.Compressor(quality=1, lgwin=24)
+        parts = [compressor.process(MIB * 4) for _ in range(BOMB_GIB * 256)]
+        return b"".join(parts) + compressor.finish()
+    wbits = {"gzip": 31, "deflate": 15, "raw deflate": -15}[encoding]
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    first = compressor.compress(MIB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(MIB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return first + again * (BOMB_GIB * 1024 - 1) + compressor.flush()
+
+
+# Run in a process of its own, so the peak memory is the fetch's alone. VmHWM is this
+# process's own high-water mark; ru_maxrss would start from pytest's, inherited at fork.
+MEASURE_FETCH = """
+import sys
+from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+[result] = fetch_all_sync([FetchRequest(1, sys.argv[1])], FetchSettings())
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(result.error)
+print(int(status) // 1024)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status")
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw deflate", "br"])
+def test_decompression_bomb_is_refused_in_little_memory(server: Server, encoding: str) -> None:
+    """Several GiB of decoded zeros in a few KB or MB on the wire: the fetch must stop at
+    its 20 MB cap without ever inflating much more than that."""
+    body = bomb(encoding)
+    assert len(body) < 8 * 1024 * 1024  # cheap for the server; 4 GiB once decoded
+    name = "deflate" if encoding == "raw deflate" else encoding
+    server.routes["/bomb"] = lambda handler: handler.reply(200, body, Content_Encoding=name)
+    src = str(Path(tuinews.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURE_FETCH, server.url("/bomb")],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    error, peak_mib = run.stdout.splitlines()
+    assert error == "response larger than 20 MB"
+    assert int(peak_mib) < 100, f"peak RSS {peak_mib} MiB"
 
 
 def test_body_past_the_cap_is_refused_and_at_the_cap_kept(server: Server) -> None:
