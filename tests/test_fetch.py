@@ -6,11 +6,13 @@ import email.utils
 import functools
 import gzip
 import os
+import queue
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -22,6 +24,7 @@ from webserver import Handler, Route, Server
 import tuinews
 from tuinews.fetch import (
     MAX_RETRY_AFTER,
+    BackgroundFetch,
     FetchRequest,
     FetchResult,
     FetchSettings,
@@ -309,3 +312,129 @@ def test_304_answers_reuse_connections(server: Server) -> None:
     results = fetch_all_sync(requests, FAST)
     assert all(result.not_modified for result in results)
     assert len(server.peers) <= 2  # the per-host limit, and each connection kept alive
+
+
+def test_non_ascii_and_spaces_in_the_path_are_sent_percent_encoded(server: Server) -> None:
+    server.routes["/%C3%A9t%C3%A9/a%20b.xml"] = feed
+    assert fetch(server, "/été/a b.xml").body == b"<rss/>"
+
+
+def test_redirect_to_a_non_ascii_location_is_followed(server: Server) -> None:
+    # Servers send such a Location as raw UTF-8; http.server writes header text as Latin-1.
+    server.routes["/old"] = redirect(301, "/café.xml".encode().decode("latin-1"))
+    server.routes["/caf%C3%A9.xml"] = feed
+    result = fetch(server, "/old")
+    assert result.body == b"<rss/>"
+    assert result.new_url == server.url("/caf%C3%A9.xml")
+
+
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_the_proxy_from_the_environment_is_used(
+    server: Server, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The local server stands in for the proxy: it is asked for the whole URL, with a
+    non-ASCII host name IDNA-encoded, since this libcurl cannot do that itself."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, server.url(""))
+    server.routes["http://xn--bcher-kva.example/feed"] = feed
+    [result] = fetch_all_sync([FetchRequest(1, "http://bücher.example/feed")], FAST)
+    assert result.body == b"<rss/>"
+
+
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_no_proxy_hosts_are_fetched_directly(
+    server: Server, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{closed}")
+    server.routes["/feed"] = feed
+    assert fetch(server, "/feed").error == "cannot connect: Connection refused"  # the proxy
+    monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
+    assert fetch(server, "/feed").body == b"<rss/>"
+
+
+def test_oversized_response_headers_are_refused(server: Server) -> None:
+    def huge_headers(handler: Handler) -> None:
+        handler.send_response(200)
+        for n in range(2000):
+            handler.send_header(f"X-Padding-{n}", "x" * 40)
+        handler.send_header("Content-Length", "6")
+        handler.end_headers()
+        handler.wfile.write(b"<rss/>")
+
+    server.routes["/feed"] = huge_headers
+    assert fetch(server, "/feed").error == "bad response from server: headers larger than 64 KB"
+
+
+def test_a_large_error_page_still_reports_the_status(server: Server) -> None:
+    server.routes["/gone"] = lambda handler: handler.reply(404, b"x" * (1024 * 1024))
+    result = fetch(server, "/gone", FetchSettings(max_bytes=1024))
+    assert (result.error, result.body) == ("HTTP 404", None)
+
+
+def test_the_deadline_covers_every_redirect_hop(server: Server) -> None:
+    """Each GET answers within the deadline; the three together do not."""
+
+    def slow_redirect(target: str) -> Route:
+        return lambda handler: (handler.server.stop.wait(0.3), handler.reply(302, Location=target))
+
+    server.routes["/a"] = slow_redirect("/b")
+    server.routes["/b"] = slow_redirect("/c")
+    server.routes["/c"] = lambda handler: (handler.server.stop.wait(0.3), feed(handler))
+    result = fetch(server, "/a", FetchSettings(total_timeout=0.5))
+    assert result.error == "timed out after 0.5 s"
+
+
+def test_waiting_for_a_turn_does_not_count_against_the_deadline(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: (handler.server.stop.wait(0.3), feed(handler))
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(3)]
+    results = fetch_all_sync(requests, FetchSettings(per_host=1, total_timeout=0.5))
+    assert [result.error for result in results] == [None, None, None]
+    assert server.most_busy == 1
+
+
+def test_background_fetch_waits_for_bodies_to_be_dealt_with(server: Server) -> None:
+    """A slow reader holds back the downloads: at most max_bodies bodies wait for it."""
+    server.routes["/feed"] = feed
+    arrived: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(5)]
+    with BackgroundFetch(requests, FAST, arrived.put, max_bodies=2) as background:
+        first = [arrived.get(timeout=5), arrived.get(timeout=5)]
+        with pytest.raises(queue.Empty):
+            arrived.get(timeout=0.5)  # nothing more while the two bodies are held
+        assert len(server.seen) == 2
+        background.body_done()
+        third = arrived.get(timeout=5)
+        for _ in range(4):
+            background.body_done()
+        rest = [arrived.get(timeout=5), arrived.get(timeout=5)]
+    ids = sorted(result.feed_id for result in [*first, third, *rest])
+    assert ids == [0, 1, 2, 3, 4]
+    assert all(result.body == b"<rss/>" for result in [*first, third, *rest])
+
+
+def test_leaving_a_background_fetch_stops_it_without_waiting_for_answers(server: Server) -> None:
+    answered = threading.Event()
+    release = threading.Event()
+
+    def stalled(handler: Handler) -> None:
+        release.wait(10)
+        feed(handler)
+        answered.set()
+
+    server.routes["/feed"] = stalled
+    arrived: list[FetchResult] = []
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(3)]
+    with BackgroundFetch(requests, FAST, arrived.append, max_bodies=8):
+        for _ in range(500):  # until the server has the first request, 5 s at most
+            if server.seen:
+                break
+            time.sleep(0.01)
+    assert not answered.is_set()  # left while the server was still holding the request
+    release.set()
+    assert arrived == []
