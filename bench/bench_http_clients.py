@@ -9,9 +9,12 @@ GETs for N different paths over 2 connections, the way tuinews fetches from one 
 
 * `tuinews.fetch`: `fetch_all_sync` as the tuinews on `sys.path` has it (8 overall,
   2 per host);
-* `httpx`: one `AsyncClient` limited to 2 connections, N `client.get` tasks;
+* `httpx`: one `AsyncClient` limited to 2 connections, N `client.get` tasks, at most
+  2 at a time (with all N waiting at its pool, httpx's pool gets slower per request
+  and its 5 s pool timeout ends the run);
 * `urllib3`: a `PoolManager` (2 connections per host, blocking) and 2 threads;
-* `aiohttp`: one `ClientSession` with a `TCPConnector(limit=2)`, N `session.get` tasks;
+* `aiohttp`: one `ClientSession` with a `TCPConnector(limit=2)`, N `session.get` tasks,
+  at most 2 at a time as for httpx;
 * `pycurl`: `CurlMulti` with 2 easy handles reused, Python header and body callbacks.
 
 For each client and run it prints the process CPU time (user + system, every thread of
@@ -103,10 +106,12 @@ def run_httpx(port: int, count: int) -> list[int]:
 
     async def main() -> list[int]:
         limits = httpx.Limits(max_connections=CONNECTIONS)
+        turns = asyncio.Semaphore(CONNECTIONS)
         async with httpx.AsyncClient(limits=limits) as client:
 
             async def one(url: str) -> int:
-                response = await client.get(url, headers={"If-None-Match": ETAG})
+                async with turns:
+                    response = await client.get(url, headers={"If-None-Match": ETAG})
                 return response.status_code
 
             return await asyncio.gather(*(one(url) for url in urls(port, count)))
@@ -133,10 +138,11 @@ def run_aiohttp(port: int, count: int) -> list[int]:
 
     async def main() -> list[int]:
         connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+        turns = asyncio.Semaphore(CONNECTIONS)
         async with aiohttp.ClientSession(connector=connector) as session:
 
             async def one(url: str) -> int:
-                async with session.get(url, headers={"If-None-Match": ETAG}) as response:
+                async with turns, session.get(url, headers={"If-None-Match": ETAG}) as response:
                     await response.read()
                     return response.status
 
@@ -213,11 +219,17 @@ class Figures:
 def measure(client: str, port: int, count: int, runs: int) -> Figures | str:
     """Best and median figures of `runs` timed runs, or the reason there are none."""
     runner = RUNNERS[client]
-    runner(port, 50)  # imports, first connections
+    try:
+        runner(port, 50)  # imports, first connections
+    except Exception as exc:
+        return f"FAILED in the warm-up: {type(exc).__name__}: {exc}"
     figures = Figures([], [])
     for _ in range(runs):
         cpu, wall = time.process_time(), time.perf_counter()
-        statuses = runner(port, count)
+        try:
+            statuses = runner(port, count)
+        except Exception as exc:  # a client's failure is a figure too, not a crash
+            return f"FAILED: {type(exc).__name__}: {exc}"
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         not_304 = sum(1 for status in statuses if status != 304)
         if len(statuses) != count or not_304:

@@ -20,7 +20,6 @@ client does, and an all-304 refresh from one fast host is bound by exactly that
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import email.utils
 import math
@@ -115,6 +114,8 @@ async def fetch_all(
     each fetch ends, so a UI can show progress; it must be quick, and an exception
     from it stops the other fetches and is raised here.
     """
+    import asyncio  # here: the refresh (BackgroundFetch) and the CLI never load it
+
     loop = asyncio.get_running_loop()
     results: list[FetchResult | None] = [None] * len(requests)
     raised: list[BaseException] = []
