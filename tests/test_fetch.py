@@ -438,3 +438,53 @@ def test_leaving_a_background_fetch_stops_it_without_waiting_for_answers(server:
     assert not answered.is_set()  # left while the server was still holding the request
     release.set()
     assert arrived == []
+
+
+def test_a_server_that_never_accepts_is_a_connect_timeout() -> None:
+    """A listener whose backlog is full drops further SYNs: the connection never opens."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        settings = FetchSettings(connect_timeout=0.5, total_timeout=5.0)
+        [result] = fetch_all_sync([FetchRequest(1, f"http://127.0.0.1:{port}/feed")], settings)
+        for filler in fillers:
+            filler.close()
+    assert result.error == "cannot connect: no answer after 0.5 s"
+
+
+def hang_up(handler: Handler) -> None:
+    handler.close_connection = True
+
+
+def truncated(handler: Handler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    handler.wfile.write(b"<rss>")
+    handler.close_connection = True
+
+
+def bad_gzip(handler: Handler) -> None:
+    handler.reply(200, b"\x1f\x8b\x08\x00 this is not gzip at all", Content_Encoding="gzip")
+
+
+@pytest.mark.parametrize(
+    ("route", "error"),
+    [
+        (hang_up, "bad response from server: "),
+        (truncated, "bad response from server: "),
+        (bad_gzip, "could not decode the response: "),
+    ],
+    ids=["no answer", "body cut short", "bad gzip"],
+)
+def test_a_broken_answer_is_one_clean_line(server: Server, route: Route, error: str) -> None:
+    server.routes["/feed"] = route
+    result = fetch(server, "/feed")
+    assert result.body is None
+    assert result.error is not None and result.error.startswith(error)
+    assert "\n" not in result.error and len(result.error) > len(error)
