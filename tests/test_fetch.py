@@ -282,13 +282,15 @@ def tls_server(server: Server, tmp_path: Path) -> Server:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert],
+         "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-days", "1", "-keyout", key, "-out", cert],
         check=True,
         capture_output=True,
     )  # fmt: skip
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.certificate = cert  # type: ignore[attr-defined]
     return server
 
 
@@ -297,6 +299,16 @@ def test_untrusted_certificate_is_reported(tls_server: Server) -> None:
     url = tls_server.url("/feed").replace("http:", "https:")
     [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
     assert result.error == "TLS certificate not valid for host"
+
+
+def test_a_certificate_trusted_through_ssl_cert_file_is_accepted(
+    tls_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.certificate))  # type: ignore[attr-defined]
+    tls_server.routes["/feed"] = feed
+    url = tls_server.url("/feed").replace("http:", "https:")
+    [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
+    assert (result.error, result.body) == (None, b"<rss/>")
 
 
 def test_zero_limit_is_refused_rather_than_hanging() -> None:
