@@ -21,7 +21,6 @@ client does, and an all-304 refresh from one fast host is bound by exactly that
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import math
 import os
 import re
@@ -676,6 +675,8 @@ def _retry_after(value: str | None) -> int | None:
     value = (value or "").strip()
     if value.isascii() and value.isdigit():
         return min(int(value[:10]), MAX_RETRY_AFTER)
+    import email.utils  # ~8 ms to load, for the rare date form only
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
