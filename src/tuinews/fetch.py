@@ -371,7 +371,7 @@ class _Transfers:
         self._running: dict[pycurl.Curl, _Fetch] = {}
         self._busy: dict[str, int] = {}  # running fetches per host
         self._proxy = _uppercase_http_proxy()
-        self._ca = _ca_options()
+        self._ca: list[tuple[int, str]] | None = None  # found at the first https URL
         try:
             may_start = True
             while self._queues or self._running:
@@ -444,6 +444,8 @@ class _Transfers:
         handle.setopt(pycurl.TIMEOUT_MS, timeout_ms)
         handle.setopt(pycurl.CONNECTTIMEOUT_MS, min(connect_ms, timeout_ms))
         if fetch.url.startswith("https:"):
+            if self._ca is None:
+                self._ca = _ca_options()
             for option, value in self._ca:
                 handle.setopt(option, value)
         if self._proxy:  # libcurl reads http_proxy itself, but not HTTP_PROXY
