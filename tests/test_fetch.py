@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import gzip
+import os
+import queue
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
+import threading
 import time
+import zlib
 from pathlib import Path
 
+import brotli
 import pytest
 from webserver import Handler, Route, Server
 
+import tuinews
 from tuinews.fetch import (
     MAX_RETRY_AFTER,
+    BackgroundFetch,
     FetchRequest,
     FetchResult,
     FetchSettings,
@@ -123,6 +132,61 @@ def test_gzip_bomb_is_cut_off(server: Server) -> None:
     assert result.error == "response larger than 1 MB"
 
 
+BOMB_GIB = 4
+MIB = bytes(1024 * 1024)
+
+
+@functools.cache
+def bomb(encoding: str) -> bytes:
+    """BOMB_GIB GiB of zeros, compressed without ever holding them: a few MB of gzip or
+    deflate, under 1 MB of brotli. After a full flush the compressor starts afresh, so
+    every further MiB compresses to the same bytes and is simply repeated. The gzip and
+    zlib trailers (checksum, length) are those of 2 MiB: a decoder checks them only at
+    the end, which a fetch that honours its cap never reaches."""
+    if encoding == "br":
+        compressor = brotli.Compressor(quality=1, lgwin=24)
+        parts = [compressor.process(MIB * 4) for _ in range(BOMB_GIB * 256)]
+        return b"".join(parts) + compressor.finish()
+    wbits = {"gzip": 31, "deflate": 15, "raw deflate": -15}[encoding]
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    first = compressor.compress(MIB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(MIB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return first + again * (BOMB_GIB * 1024 - 1) + compressor.flush()
+
+
+# Run in a process of its own, so the peak memory is the fetch's alone. VmHWM is this
+# process's own high-water mark; ru_maxrss would start from pytest's, inherited at fork.
+MEASURE_FETCH = """
+import sys
+from tuinews.fetch import FetchRequest, FetchSettings, fetch_all_sync
+[result] = fetch_all_sync([FetchRequest(1, sys.argv[1])], FetchSettings())
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(result.error)
+print(int(status) // 1024)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status")
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw deflate", "br"])
+def test_decompression_bomb_is_refused_in_little_memory(server: Server, encoding: str) -> None:
+    """Several GiB of decoded zeros in a few KB or MB on the wire: the fetch must stop at
+    its 20 MB cap without ever inflating much more than that."""
+    body = bomb(encoding)
+    assert len(body) < 8 * 1024 * 1024  # cheap for the server; 4 GiB once decoded
+    name = "deflate" if encoding == "raw deflate" else encoding
+    server.routes["/bomb"] = lambda handler: handler.reply(200, body, Content_Encoding=name)
+    src = str(Path(tuinews.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURE_FETCH, server.url("/bomb")],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    error, peak_mib = run.stdout.splitlines()
+    assert error == "response larger than 20 MB"
+    assert int(peak_mib) < 100, f"peak RSS {peak_mib} MiB"
+
+
 def test_body_past_the_cap_is_refused_and_at_the_cap_kept(server: Server) -> None:
     server.routes["/big"] = lambda handler: handler.reply(200, b"x" * 4097)
     server.routes["/exact"] = lambda handler: handler.reply(200, b"x" * 4096)
@@ -218,13 +282,15 @@ def tls_server(server: Server, tmp_path: Path) -> Server:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert],
+         "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-days", "1", "-keyout", key, "-out", cert],
         check=True,
         capture_output=True,
     )  # fmt: skip
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.certificate = cert  # type: ignore[attr-defined]
     return server
 
 
@@ -233,6 +299,16 @@ def test_untrusted_certificate_is_reported(tls_server: Server) -> None:
     url = tls_server.url("/feed").replace("http:", "https:")
     [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
     assert result.error == "TLS certificate not valid for host"
+
+
+def test_a_certificate_trusted_through_ssl_cert_file_is_accepted(
+    tls_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.certificate))  # type: ignore[attr-defined]
+    tls_server.routes["/feed"] = feed
+    url = tls_server.url("/feed").replace("http:", "https:")
+    [result] = fetch_all_sync([FetchRequest(1, url)], FAST)
+    assert (result.error, result.body) == (None, b"<rss/>")
 
 
 def test_zero_limit_is_refused_rather_than_hanging() -> None:
@@ -248,3 +324,179 @@ def test_304_answers_reuse_connections(server: Server) -> None:
     results = fetch_all_sync(requests, FAST)
     assert all(result.not_modified for result in results)
     assert len(server.peers) <= 2  # the per-host limit, and each connection kept alive
+
+
+def test_non_ascii_and_spaces_in_the_path_are_sent_percent_encoded(server: Server) -> None:
+    server.routes["/%C3%A9t%C3%A9/a%20b.xml"] = feed
+    assert fetch(server, "/été/a b.xml").body == b"<rss/>"
+
+
+def test_redirect_to_a_non_ascii_location_is_followed(server: Server) -> None:
+    # Servers send such a Location as raw UTF-8; http.server writes header text as Latin-1.
+    server.routes["/old"] = redirect(301, "/café.xml".encode().decode("latin-1"))
+    server.routes["/caf%C3%A9.xml"] = feed
+    result = fetch(server, "/old")
+    assert result.body == b"<rss/>"
+    assert result.new_url == server.url("/caf%C3%A9.xml")
+
+
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_the_proxy_from_the_environment_is_used(
+    server: Server, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The local server stands in for the proxy: it is asked for the whole URL, with a
+    non-ASCII host name IDNA-encoded, since this libcurl cannot do that itself."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, server.url(""))
+    server.routes["http://xn--bcher-kva.example/feed"] = feed
+    [result] = fetch_all_sync([FetchRequest(1, "http://bücher.example/feed")], FAST)
+    assert result.body == b"<rss/>"
+
+
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_no_proxy_hosts_are_fetched_directly(
+    server: Server, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{closed}")
+    server.routes["/feed"] = feed
+    assert fetch(server, "/feed").error == "cannot connect: Connection refused"  # the proxy
+    monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
+    assert fetch(server, "/feed").body == b"<rss/>"
+
+
+def test_oversized_response_headers_are_refused(server: Server) -> None:
+    def huge_headers(handler: Handler) -> None:
+        handler.send_response(200)
+        for n in range(2000):
+            handler.send_header(f"X-Padding-{n}", "x" * 40)
+        handler.send_header("Content-Length", "6")
+        handler.end_headers()
+        handler.wfile.write(b"<rss/>")
+
+    server.routes["/feed"] = huge_headers
+    assert fetch(server, "/feed").error == "bad response from server: headers larger than 64 KB"
+
+
+def test_a_large_error_page_still_reports_the_status(server: Server) -> None:
+    server.routes["/gone"] = lambda handler: handler.reply(404, b"x" * (1024 * 1024))
+    result = fetch(server, "/gone", FetchSettings(max_bytes=1024))
+    assert (result.error, result.body) == ("HTTP 404", None)
+
+
+def test_the_deadline_covers_every_redirect_hop(server: Server) -> None:
+    """Each GET answers within the deadline; the three together do not."""
+
+    def slow_redirect(target: str) -> Route:
+        return lambda handler: (handler.server.stop.wait(0.3), handler.reply(302, Location=target))
+
+    server.routes["/a"] = slow_redirect("/b")
+    server.routes["/b"] = slow_redirect("/c")
+    server.routes["/c"] = lambda handler: (handler.server.stop.wait(0.3), feed(handler))
+    result = fetch(server, "/a", FetchSettings(total_timeout=0.5))
+    assert result.error == "timed out after 0.5 s"
+
+
+def test_waiting_for_a_turn_does_not_count_against_the_deadline(server: Server) -> None:
+    server.routes["/feed"] = lambda handler: (handler.server.stop.wait(0.3), feed(handler))
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(3)]
+    results = fetch_all_sync(requests, FetchSettings(per_host=1, total_timeout=0.5))
+    assert [result.error for result in results] == [None, None, None]
+    assert server.most_busy == 1
+
+
+def test_background_fetch_waits_for_bodies_to_be_dealt_with(server: Server) -> None:
+    """A slow reader holds back the downloads: at most max_bodies bodies wait for it."""
+    server.routes["/feed"] = feed
+    arrived: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(5)]
+    with BackgroundFetch(requests, FAST, arrived.put, max_bodies=2) as background:
+        first = [arrived.get(timeout=5), arrived.get(timeout=5)]
+        with pytest.raises(queue.Empty):
+            arrived.get(timeout=0.5)  # nothing more while the two bodies are held
+        assert len(server.seen) == 2
+        background.body_done()
+        third = arrived.get(timeout=5)
+        for _ in range(4):
+            background.body_done()
+        rest = [arrived.get(timeout=5), arrived.get(timeout=5)]
+    ids = sorted(result.feed_id for result in [*first, third, *rest])
+    assert ids == [0, 1, 2, 3, 4]
+    assert all(result.body == b"<rss/>" for result in [*first, third, *rest])
+
+
+def test_leaving_a_background_fetch_stops_it_without_waiting_for_answers(server: Server) -> None:
+    answered = threading.Event()
+    release = threading.Event()
+
+    def stalled(handler: Handler) -> None:
+        release.wait(10)
+        feed(handler)
+        answered.set()
+
+    server.routes["/feed"] = stalled
+    arrived: list[FetchResult] = []
+    requests = [FetchRequest(n, server.url("/feed")) for n in range(3)]
+    with BackgroundFetch(requests, FAST, arrived.append, max_bodies=8):
+        for _ in range(500):  # until the server has the first request, 5 s at most
+            if server.seen:
+                break
+            time.sleep(0.01)
+    assert not answered.is_set()  # left while the server was still holding the request
+    release.set()
+    assert arrived == []
+
+
+def test_a_server_that_never_accepts_is_a_connect_timeout() -> None:
+    """A listener whose backlog is full drops further SYNs: the connection never opens."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        settings = FetchSettings(connect_timeout=0.5, total_timeout=5.0)
+        [result] = fetch_all_sync([FetchRequest(1, f"http://127.0.0.1:{port}/feed")], settings)
+        for filler in fillers:
+            filler.close()
+    assert result.error == "cannot connect: no answer after 0.5 s"
+
+
+def hang_up(handler: Handler) -> None:
+    handler.close_connection = True
+
+
+def truncated(handler: Handler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    handler.wfile.write(b"<rss>")
+    handler.close_connection = True
+
+
+def bad_gzip(handler: Handler) -> None:
+    handler.reply(200, b"\x1f\x8b\x08\x00 this is not gzip at all", Content_Encoding="gzip")
+
+
+@pytest.mark.parametrize(
+    ("route", "error"),
+    [
+        (hang_up, "bad response from server: "),
+        (truncated, "bad response from server: "),
+        (bad_gzip, "could not decode the response: "),
+    ],
+    ids=["no answer", "body cut short", "bad gzip"],
+)
+def test_a_broken_answer_is_one_clean_line(server: Server, route: Route, error: str) -> None:
+    server.routes["/feed"] = route
+    result = fetch(server, "/feed")
+    assert result.body is None
+    assert result.error is not None and result.error.startswith(error)
+    assert "\n" not in result.error and len(result.error) > len(error)
