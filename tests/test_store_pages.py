@@ -41,8 +41,8 @@ def store(db_path: Path, clock: Clock):
 
 AUTO = PagePolicy(FullText.AUTO, short_body=600)
 STORIES = (
-    article("t", "Teaser", link="https://news.example/t", body=TEASER),
-    article("w", "Whole", link="https://news.example/w", body=WHOLE),
+    article("t", "Teaser", link="https://gazette.news/t", body=TEASER),
+    article("w", "Whole", link="https://gazette.news/w", body=WHOLE),
     article("n", "No link", body=TEASER),
     article("f", "Not a web link", link="file:///etc/passwd", body=TEASER),
 )
@@ -51,7 +51,7 @@ STORIES = (
 def web_feed(
     store: Store, *articles, pages: PagePolicy | None = AUTO, mode: FullText | None = None
 ) -> int:
-    feed_id = store.add_feed("https://news.example/feed", SourceKind.URL)
+    feed_id = store.add_feed("https://gazette.news/feed", SourceKind.URL)
     store.set_full_text(feed_id, mode)
     store.save_import(feed_id, ParsedFeed("News", "", tuple(articles)), [], pages=pages)
     return feed_id
@@ -104,7 +104,7 @@ def test_asking_for_pages_queues_those_without_text(store: Store) -> None:
 def test_a_stored_page_is_read_searched_and_survives_a_refetch(store: Store, db_path) -> None:
     feed_id = web_feed(store, STORIES[0])
     (article_id,) = ids_by_title(store).values()
-    store.save_page(article_id, "https://news.example/t", PAGE)
+    store.save_page(article_id, "https://gazette.news/t", PAGE)
 
     body = store.article_body(article_id)
     assert body.page.html == PAGE.html and body.page.fetched_at == NOW
@@ -113,7 +113,7 @@ def test_a_stored_page_is_read_searched_and_survives_a_refetch(store: Store, db_
     assert wanted(store) == set()
     assert store.queue_pages() == 0  # it has its text
 
-    changed = article("t", "Teaser, corrected", link="https://news.example/t", body=TEASER)
+    changed = article("t", "Teaser, corrected", link="https://gazette.news/t", body=TEASER)
     store.save_import(feed_id, ParsedFeed("News", "", (changed,)), [], pages=AUTO)
     assert store.article_body(article_id).page.html == PAGE.html
     assert fts_ids(db_path, "lighthouse") == {article_id}
@@ -126,7 +126,7 @@ def test_a_failed_page_waits_longer_each_time_then_waits_to_be_asked(
     (article_id,) = ids_by_title(store).values()
     waits = []
     for _ in range(5):
-        store.record_page_failure(article_id, "https://news.example/t", "HTTP 503")
+        store.record_page_failure(article_id, "https://gazette.news/t", "HTTP 503")
         due = int(clock.now)
         while not store.wanted_pages(default=FullText.AUTO, now=due):
             due += 600
@@ -174,7 +174,7 @@ def test_a_schema_4_library_gets_page_texts_and_keeps_its_search(db_path: Path) 
 def test_vacuum_takes_the_page_with_its_article(store: Store, db_path) -> None:
     web_feed(store, STORIES[0])
     (article_id,) = ids_by_title(store).values()
-    store.save_page(article_id, "https://news.example/t", PAGE)
+    store.save_page(article_id, "https://gazette.news/t", PAGE)
     store.set_read([article_id], True)
     assert store.vacuum(keep_days=None, keep_per_feed=0) == 1
     with sqlite3.connect(db_path) as conn:
@@ -183,7 +183,7 @@ def test_vacuum_takes_the_page_with_its_article(store: Store, db_path) -> None:
 
 
 def test_a_page_for_an_article_removed_meanwhile_is_dropped(store: Store) -> None:
-    store.save_page(12345, "https://news.example/gone", PAGE)
-    store.record_page_failure(12345, "https://news.example/gone", "HTTP 404")
+    store.save_page(12345, "https://gazette.news/gone", PAGE)
+    store.record_page_failure(12345, "https://gazette.news/gone", "HTTP 404")
     assert store.article_body(12345) is None
     assert store.wanted_pages(default=FullText.ALWAYS, now=NOW) == []

@@ -8,7 +8,7 @@ from tuinews.models import SourceKind
 from tuinews.parse.discover import discover_feeds
 from tuinews.sources import BadSource, Source, classify_source
 from tuinews.store.queries import display_title
-from tuinews.urls import is_openable, is_web_url
+from tuinews.urls import is_fetchable_page, is_openable, is_web_url
 
 WEB = [
     "http://news.example/feed.xml",
@@ -91,3 +91,20 @@ def test_discovery_keeps_only_web_urls() -> None:
 def test_a_feed_without_a_title_is_named_after_its_web_address() -> None:
     assert display_title(None, None, "HTTP://news.example/feed/") == "news.example/feed"
     assert display_title(None, None, "/home/me/feeds/local.xml") == "local.xml"
+
+
+@pytest.mark.parametrize(
+    ("url", "fetchable"),
+    [
+        ("https://gazette.news/story", True),
+        ("http://127.0.0.1:8080/page.html", True),
+        ("https://example.com/a", True),  # a real host (IANA's)
+        ("https://news.example/a", False),  # reserved names never resolve
+        ("https://news.example./a", False),
+        ("http://site.invalid/a", False),
+        ("http://qa.test/a", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_only_pages_that_can_exist_are_fetched(url: str, fetchable: bool) -> None:
+    assert is_fetchable_page(url) is fetchable

@@ -55,6 +55,19 @@ def is_web_url(text: str) -> bool:
     return parts.scheme in WEB_SCHEMES and bool(parts.hostname)
 
 
+# Top-level names reserved never to resolve on the internet (RFC 2606, RFC 6761):
+# demo and test feeds link there, and a page fetch would only wait for DNS to fail.
+_NEVER_RESOLVED = ("example", "invalid", "test")
+
+
+def is_fetchable_page(url: str) -> bool:
+    """A web URL whose page may be fetched: its host is not under a reserved name."""
+    if not is_web_url(url):
+        return False
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host.rpartition(".")[2] not in _NEVER_RESOLVED
+
+
 def is_openable(url: str) -> bool:
     """Only web URLs go to a browser: file:, javascript:, data: and the rest are shown.
 

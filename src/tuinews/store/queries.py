@@ -40,7 +40,7 @@ from tuinews.models import (
 )
 from tuinews.store.errors import FeedExists, NewerLibrary, explain, folder_error, open_error
 from tuinews.store.schema import BM25_WEIGHTS, FTS_COLUMNS, MIGRATIONS, SCHEMA_VERSION
-from tuinews.urls import is_web_url
+from tuinews.urls import is_fetchable_page, is_web_url
 
 if TYPE_CHECKING:
     from tuinews.search_query import SearchQuery
@@ -463,7 +463,7 @@ class Store:
         now = self._now()
         conn.executemany(
             "INSERT INTO page_fetches (article_id, url, next_try) VALUES (?, ?, ?)",
-            [(row[0], row[1], now) for row in rows if is_web_url(row[1])],
+            [(row[0], row[1], now) for row in rows if is_fetchable_page(row[1])],
         )
 
     # ------------------------------------------------------------ articles
@@ -701,7 +701,7 @@ class Store:
                 f"AND ?)) AND {' AND '.join(where) or '1'}",
                 [retry_failed, *params],
             ).fetchall()
-            wanted = [(row[0], row[1], now) for row in rows if is_web_url(row[1])]
+            wanted = [(row[0], row[1], now) for row in rows if is_fetchable_page(row[1])]
             conn.executemany(
                 "INSERT INTO page_fetches (article_id, url, next_try) VALUES (?, ?, ?) "
                 "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, "
