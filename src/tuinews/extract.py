@@ -15,25 +15,36 @@ finds the main text. Its options, scored on the shared corpus of 152 pages
 
 * balanced, neither favor_precision nor favor_recall. Precision mode drops whole article
   parts (recall 0.936 → 0.895, two pages come out empty); recall mode is worse on both
-  counts here (F1 0.905 against 0.921).
-* include_comments=False: readers' comments are not the story. It also prunes comment
-  sections before the search for the main text starts.
+  counts here (precision 0.893, recall 0.917).
+* include_comments=False: readers' comments are not the story (the HTML output never has
+  them; off, comment sections are also pruned before the main text is looked for). One
+  corpus page counts a reader's comment as article text; we miss it.
 * include_tables=True: data tables (schedules, specifications) are article text; without
   them recall drops to 0.928. Tables that only lay out a page are flattened below.
 * include_links, include_images, include_formatting: what the issue asks for. Each has a
   price on the corpus score, and we pay it: links cost ~0.01 recall, because the reader's
   "[n]" after a link's words splits a sentence that the scorer looks for; images bring in
-  photo credits and captions (precision 0.920 → 0.907).
+  photo credits and captions (precision 0.918 → 0.905).
 * deduplicate=False: trafilatura's deduplication keeps a process-wide cache, so the same
   page extracted again later gives different text (a refresh would change stored
   articles). Per page, with a cache of its own, it changed nothing on the corpus.
-* fast=False: the fallback extractors (readability, jusText) are worth 0.037 recall.
-* prune_xpath: short elements named "newsletter" (sign-up boxes) are removed before the
-  extraction; the same rule for "paywall", "promo" or "subscribe" removed article text.
-* dates: htmldate's publication date (original_date), time and offset kept when the page
-  gives them, read as UTC otherwise; before 1990 or more than a day ahead is None.
+* fast=False: the fallback extractors (readability, jusText) are worth 0.037 recall, for
+  little time (bench_extract.py).
+* prune_xpath: short elements whose class or id says "newsletter", in any case and of any
+  kind (<aside>, <form>, <section>), are removed before any extractor runs. trafilatura's
+  own rule is case-sensitive and its fallback extractors do not apply it, which let two
+  sign-up boxes through on the corpus. The same rule for "paywall" removed the body of a
+  paywalled article and for "promo" a section of one, and "subscribe" changed nothing:
+  "newsletter" is the only name.
+* dates: htmldate's publication date (original_date) from the page's markup and URL
+  (meta tags, <time>, JSON-LD), with its time and offset when given (read as UTC
+  otherwise). Not extensive_search, trafilatura's default, which also reads dates out of
+  the text: it found one for 22 more corpus pages, 5 of them a copyright line's bare year,
+  and the first date it hands to dateparser costs 2-6 s and 45 MiB (all of dateparser's
+  locales). Before 1990, more than a day ahead, or a bare year (htmldate's 1 January,
+  midnight) is None.
 
-On the corpus this scores precision 0.907, recall 0.936, F1 0.921 (trafilatura.extract()
+On the corpus this scores precision 0.905, recall 0.936, F1 0.920 (trafilatura.extract()
 with its defaults: 0.892, 0.928, 0.910), and lets 7 of the 143 boilerplate segments of the
 "appeal" pages through (11). bench/bench_extract.py has the times and sizes.
 """
@@ -41,6 +52,7 @@ with its defaults: 0.892, 0.928, 0.910), and lets 7 of the 143 boilerplate segme
 from __future__ import annotations
 
 import codecs
+import contextlib
 import html
 import re
 import time
@@ -70,7 +82,7 @@ _OPTIONS: dict[str, Any] = {
     "fast": False,
     "deduplicate": False,
 }
-_DATES = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_DATES = {"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _LOWER = 'translate({}, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
 # A newsletter sign-up box: short, and named for what it is. Not the page's frame (some
 # name <body> or the article after a newsletter they embed), not a long element.
@@ -114,6 +126,7 @@ _DROPPED = frozenset({"head", "script", "style", "template", "noscript", "iframe
                       "textarea", "title", "meta", "link"})  # fmt: skip
 _LONG_CELL = 200  # characters: a cell this long holds prose, so the table lays out a page
 _TAG = re.compile(r"<[^>]*>")
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _ICONS = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")  # private use: icon-font glyphs
 _TOO_SHORT_FOR_ANYTHING = 120  # characters of text: not even a short news item
 _SHORT = 1_000  # characters: short enough for an error or login page
@@ -149,6 +162,12 @@ def extract_page(
         raise NotAnArticle("not text")
     if not text.strip():
         raise NotAnArticle("empty")
+
+    # Controls and escape sequences go before anything parses the page, as in every text
+    # tuinews keeps (trafilatura would drop the ESC and leave "[31m"). So do references to
+    # them: one "&#27;" makes trafilatura discard the whole page (lxml turns it into a
+    # character XML forbids).
+    text = _CHARACTER_REFERENCE.sub(_allowed_reference, clean_text(text, limit=len(text)))
 
     # Imported here: 0.2-1 s that the first page pays, never the CLI's start-up.
     import trafilatura
@@ -209,6 +228,21 @@ def _judge(markup: str, title: str, login: bool) -> None:
         raise NotAnArticle("without main text")
 
 
+def _allowed_reference(match: re.Match[str]) -> str:
+    """A numeric character reference as it stands, or "" when it names a control, a
+    surrogate or nothing; &#128;-&#159; become the windows-1252 letters browsers show."""
+    hexadecimal, decimal = match.groups()
+    number = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if 0x80 <= number <= 0x9F:
+        letter = html.unescape(match.group(0))
+        return letter if letter.isprintable() else ""
+    if number in (0x9, 0xA, 0xD) or 0x20 <= number < 0x7F:
+        return match.group(0)
+    if 0x9F < number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF and number & 0xFFFE != 0xFFFE:
+        return match.group(0)
+    return ""
+
+
 def _decode(data: bytes, charset: str) -> str:
     """As a browser would: a byte-order mark, else UTF-8 when the bytes are UTF-8, else the
     charset the server or the page declares, else windows-1252."""
@@ -253,8 +287,11 @@ def _absolute_links(tree: etree._Element, base: str) -> None:
     it resolves links against the site's root, not the page."""
     for element in tree.iter("a", "img"):
         for name, value in element.attrib.items():
-            if name == "href" or name == "src" or name.startswith("data-src"):
-                element.set(name, _web_url(value, base) or value)
+            if (name == "href" or name == "src" or name.startswith("data-src")) and not (
+                value.startswith(("https://", "http://"))  # the writer checks every URL
+            ):
+                with contextlib.suppress(ValueError):  # e.g. an unbalanced "[" in the host
+                    element.set(name, urljoin(base, value.strip()))
 
 
 def _web_url(href: str, base: str) -> str:
@@ -271,7 +308,9 @@ def _web_url(href: str, base: str) -> str:
 
 
 def _published(value: str | None) -> int | None:
-    if not value:
+    """Seconds, or None for a date that is not believable. htmldate answers a bare year
+    (a copyright line, "© 2024") with 1 January, midnight: that is no publication date."""
+    if not value or value.endswith("-01-01T00:00:00"):
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -395,8 +434,8 @@ class _Writer:
             content = self.blocks(element)
             return f"<blockquote>{content}</blockquote>" if content else ""
         if tag == "pre":
-            content = _text(_pre_text(element), pre=True)
-            return f"<pre>{content}</pre>" if content.strip() else ""
+            code = _pre_text(element).lstrip("\n").rstrip()
+            return f"<pre>{_text(code, pre=True)}</pre>" if code.strip() else ""
         if tag == "table":
             return self.table(element)
         if tag == "hr":
@@ -502,6 +541,13 @@ def _nearest_table(element: etree._Element) -> etree._Element | None:
 
 def _pre_text(element: etree._Element) -> str:
     """The text of a code block, its line breaks (<br>) as newlines."""
+    while (
+        len(element) == 1
+        and _tag(element[0]) == "pre"
+        and not (element.text or "").strip()
+        and not (element[0].tail or "").strip()
+    ):
+        element = element[0]  # trafilatura writes <pre><code> as <pre><pre>, indented
     parts = [element.text or ""]
     for child in element:
         if _tag(child) == "br":
