@@ -28,8 +28,8 @@ finds the main text. Its options, scored on the shared corpus of 152 pages
 * deduplicate=False: trafilatura's deduplication keeps a process-wide cache, so the same
   page extracted again later gives different text (a refresh would change stored
   articles). Per page, with a cache of its own, it changed nothing on the corpus.
-* fast=False: the fallback extractors (readability, jusText) are worth 0.037 recall, for
-  little time (bench_extract.py).
+* fast=False: the fallback extractors (readability, jusText) are worth 0.037 recall; fast
+  mode would save a fifth of the time (mean 50 → 40 ms a page).
 * prune_xpath: short elements whose class or id says "newsletter", in any case and of any
   kind (<aside>, <form>, <section>), are removed before any extractor runs. trafilatura's
   own rule is case-sensitive and its fallback extractors do not apply it, which let two
