@@ -194,15 +194,14 @@ async def test_o_opens_a_look_alike_host_as_punycode_and_says_why(tmp_path, cli,
         assert app.clipboard == "http://xn--pple-43d.com/"
 
 
-async def test_the_reader_says_when_an_article_has_no_link_it_keeps(
+async def test_a_link_hiding_characters_is_neither_shown_nor_opened(
     tmp_path, cli, db_path, browser
 ):
     cli("add", str(feed(tmp_path, ["https://feeds.example/bidi/\u202egpj.exe"])))
     async with Running(db_path, tmp_path) as pilot:
         app = pilot.app
         page = " ".join(reader_text(app).split())
-        assert "no link" in page and "hiding characters" in page
-        assert "gpj.exe" not in page
+        assert "gpj.exe" not in page and "feeds.example" not in page
         await pilot.press("o")
         await settle(pilot)
         assert browser == []

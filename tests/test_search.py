@@ -159,7 +159,7 @@ def test_equal_scores_list_the_newest_first_in_every_kind_of_search(db_path: Pat
         "oldest": NOW - 4 * day,
         "newest": NOW - day,
         "middle": NOW - 3 * day,
-        "newest, later arrival": NOW - day,
+        "newest-later-arrival": NOW - day,
     }
     with Store(db_path, clock=lambda: NOW) as store:
         feed = store.add_feed("/feeds/wire.xml", SourceKind.FILE)
@@ -174,8 +174,8 @@ def test_equal_scores_list_the_newest_first_in_every_kind_of_search(db_path: Pat
             rows = {row.id: row.link for row in store.article_rows([h.article_id for h in hits])}
             return [rows[hit.article_id].removeprefix("https://news.example/") for hit in hits]
 
-        by_score = ["best", "newest, later arrival", "newest", "middle", "oldest"]
-        by_date = ["newest, later arrival", "newest", "middle", "oldest", "best"]
+        by_score = ["best", "newest-later-arrival", "newest", "middle", "oldest"]
+        by_date = ["newest-later-arrival", "newest", "middle", "oldest", "best"]
         assert found("ferry") == by_score
         assert found("ferry", limit=3) == by_score[:3]  # the tie reaches past the limit
         assert found("ferry is:unread") == by_score

@@ -24,16 +24,12 @@ from tuinews.render import (
     layout,
     wrap_paragraph,
 )
-from tuinews.urls import LINK_CAP, host_warning, shown_url
+from tuinews.urls import host_warning, shown_url
 
 # What a person reads comfortably; longer articles are cut with a note, so a
 # 5 MB body cannot freeze the layout.
 READER_MAX_CHARS = 300_000
 UNTITLED = "(untitled)"
-NO_LINK = (
-    f"(no link: the feed gave none, or one tuinews does not keep: over {LINK_CAP:,}"
-    " characters, or hiding characters)"
-)
 
 
 def shown(text: str | None, limit: int = 1000) -> str:
@@ -122,7 +118,7 @@ def article_page(
     `tuinews show`; `terms` (a search's words) are highlighted.
 
     The link is shown as it opens (urls.shown_url), with what is wrong with its host
-    under it; where there is none, the reader says so."""
+    under it."""
     page = Text(no_wrap=True)
     for text in wrap_paragraph(shown(row.title, 2000) or UNTITLED, width):
         page.append(text + "\n", style="bold")
@@ -136,9 +132,6 @@ def article_page(
         if warning := host_warning(row.link):
             for text in wrap_paragraph(f"(careful: {warning})", width):
                 page.append(text + "\n", style="bold")
-    else:
-        for text in wrap_paragraph(NO_LINK, width):
-            page.append(text + "\n", style="dim")
     for text in wrap_paragraph(shown(note, 2000), width) if note else ():
         page.append(text + "\n", style="dim italic")  # whose text: the page's or the feed's
     if summary:
