@@ -26,6 +26,7 @@ from tuinews.library import (
     LibraryError,
     NewerLibrary,
     NotFound,
+    OpenedArticle,
     PageProgress,
     PagesReport,
     Progress,
@@ -35,6 +36,7 @@ from tuinews.library import (
     tags_from,
 )
 from tuinews.models import ArticleRow, ArticleView, Feed, FullText
+from tuinews.render import BlockKind
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -184,6 +186,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("article", type=_non_negative, metavar="ARTICLE_ID")
     show.add_argument(
         "--feed-text", action="store_true", help="the feed's own text, not the page's"
+    )
+    show.add_argument(
+        "--all", action="store_true", help="show the paragraphs reader mode folds away"
+    )
+    show.add_argument(
+        "--json", action="store_true", help="print one JSON object: the text as paragraphs"
     )
 
     mark = command("mark", _cmd_mark, "mark articles read, unread, starred or unstarred")
@@ -489,8 +497,13 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
 
     from tuinews.render import to_text
 
-    article = library.open_article(args.article, feed_text=args.feed_text)
+    article = library.open_article(
+        args.article, feed_text=args.feed_text, unfold=args.all, fold_hint=" (--all shows them)"
+    )
     row = article.row
+    if args.json:
+        _print_json(_shown_json(article))
+        return EXIT_OK
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     lines = [_safe(row.title) or "(untitled)", "=" * min(cell_len(_safe(row.title)) or 10, width)]
     meta = [_safe(row.feed_title), _safe(row.author), _local_time(row.published)]
@@ -508,6 +521,22 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     lines.append(to_text(article.body, width=width))
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _shown_json(article: OpenedArticle) -> dict:
+    """What the reader shows, as data: paragraphs as plain text, and what reader mode
+    folded (or, with --all, would fold), with why."""
+    return {
+        **_article_json(article.row),
+        "source": "page" if article.shows_page else "feed",
+        "summary": article.summary,
+        "paragraphs": [b.text for b in article.body.blocks if b.kind is not BlockKind.FOLDED],
+        "links": list(article.body.links),
+        "folded": [
+            {"why": list(fold.reasons), "paragraphs": [block.text for block in fold.blocks]}
+            for fold in article.folds
+        ],
+    }
 
 
 def _cmd_mark(library: Library, args: argparse.Namespace) -> int:
@@ -560,7 +589,7 @@ def _local_time(seconds: int | None) -> str:
     return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M")
 
 
-def _print_json(items: list[dict]) -> None:
+def _print_json(items: list[dict] | dict) -> None:
     json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 

@@ -180,6 +180,17 @@ def article_keys(blocks: Sequence[Block]) -> set[str]:
     return {key for text in _block_texts(blocks) if (key := paragraph_key(text))}
 
 
+def text_keys(text: str) -> set[str]:
+    """The keys of one article from its stored search text, without laying it out:
+    text made from HTML has a block per line; plain text has paragraphs between
+    blank lines, hard-wrapped inside."""
+    if "\n\n" in text:
+        paragraphs = (" ".join(chunk.split()) for chunk in text.split("\n\n"))
+    else:
+        paragraphs = iter(text.split("\n"))
+    return {key for paragraph in paragraphs if (key := paragraph_key(paragraph))}
+
+
 def template_keys(counts: Mapping[str, int], articles: int) -> set[str]:
     """Keys that are template text, given in how many of `articles` articles each occurs.
 

@@ -12,9 +12,11 @@ import dataclasses
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -35,11 +37,14 @@ from tuinews.models import (
 )
 from tuinews.pages import PageOutcome, PageProgress, fetch_pages
 from tuinews.refresh import Progress, RefreshCancelled, refresh_feeds
-from tuinews.render import RenderedArticle, render_body, render_html
+from tuinews.render import Block, BlockKind, RenderedArticle, render_body, render_html
 from tuinews.resources import bundled
 from tuinews.search_query import QUERY_HELP, QueryError, parse_query
 from tuinews.sources import BadSource, classify_source
 from tuinews.store import FeedExists, LibraryError, NewerLibrary, Store
+
+if TYPE_CHECKING:
+    from tuinews.fold import Fold, FoldedArticle
 
 __all__ = [  # the core's one face: the faces import nothing else of the core but models
     "QUERY_HELP",
@@ -65,6 +70,9 @@ __all__ = [  # the core's one face: the faces import nothing else of the core bu
 SAMPLES_TAG = "samples"
 # auto full text: a body shorter than this (in characters) is a summary, not the story.
 SHORT_BODY = 600
+# Reader mode counts repeated paragraphs over this many of a feed's newest articles, so
+# that an appeal a site added lately soon counts as its template (see fold.py).
+TEMPLATE_WINDOW = 200
 _SAMPLES_PENDING = "samples_pending"  # meta key: set on a new library, cleared for good
 
 
@@ -162,6 +170,8 @@ class OpenedArticle:
     body: RenderedArticle  # what render.layout lays out for a width
     page: StoredPage | None = None  # the linked page, when it was fetched or tried
     shows_page: bool = False  # body is the page's text, not the feed's
+    folds: tuple[Fold, ...] = ()  # reader mode: what is folded (or, unfolded, would be)
+    unfolded: bool = False  # the body shows the folded paragraphs too
 
     def source_note(self, when: Callable[[int], str]) -> str:
         """Which text the body is, when there is a choice ("" when there is none);
@@ -525,10 +535,21 @@ class Library:
         return self._store().unread_ids(view)
 
     def open_article(
-        self, article_id: int, *, mark_read: bool = False, feed_text: bool = False
+        self,
+        article_id: int,
+        *,
+        mark_read: bool = False,
+        feed_text: bool = False,
+        unfold: bool = False,
+        fold_hint: str = "",
     ) -> OpenedArticle:
-        """The article to read: its row, standfirst and body ready to lay out. The body
-        is its page's text when there is one, unless `feed_text` asks for the feed's."""
+        """The article to read: its row, standfirst and body ready to lay out.
+
+        The body is its page's text when there is one, unless `feed_text` asks for
+        the feed's. Reader mode folds what is not the story (fold.py) into one line
+        per run, ending in `fold_hint` (the face's key for unfolding); `unfold`
+        shows everything.
+        """
         store = self._store()
         row, body = store.article(article_id), store.article_body(article_id)
         if row is None or body is None:
@@ -537,9 +558,40 @@ class Library:
             store.set_read([article_id], True)
             row = dataclasses.replace(row, read=True)
         page = body.page
-        if page is not None and page.fetched_at is not None and not feed_text:
-            return OpenedArticle(row, body.summary, render_html(page.html, page.url), page, True)
-        return OpenedArticle(row, body.summary, render_body(body, row.link), page)
+        shows_page = page is not None and page.fetched_at is not None and not feed_text
+        if page is not None and shows_page:
+            rendered = render_html(page.html, page.url)
+        else:
+            rendered = render_body(body, row.link)
+        folded = self._folded(row, rendered, body.summary)
+        summary = body.summary
+        if not unfold and folded.folds:
+            rendered = RenderedArticle(tuple(_folded_blocks(folded, fold_hint)), rendered.links)
+        if not unfold and folded.summary_repeats:
+            summary = ""  # an excerpt of the story's start says nothing new
+        return OpenedArticle(row, summary, rendered, page, shows_page, folded.folds, unfold)
+
+    def _folded(self, row: ArticleRow, rendered: RenderedArticle, summary: str) -> FoldedArticle:
+        from tuinews.fold import fold_blocks  # its lexicon costs 50 ms to compile: not at start
+
+        templates = self._template_keys(row.feed_id) if row.feed_id is not None else frozenset()
+        return fold_blocks(rendered.blocks, template=templates, summary=summary)
+
+    def _template_keys(self, feed_id: int) -> frozenset[str]:
+        """The paragraphs that repeat across the feed's recent articles (reader mode's
+        repetition signal), worked out again only when the feed has new articles or page texts."""
+        from tuinews.fold import template_keys, text_keys
+
+        store = self._store()
+        version = store.content_version(feed_id)
+        cached = store.feed_templates(feed_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        texts = store.recent_texts(feed_id, TEMPLATE_WINDOW)
+        counts = Counter(key for text in texts for key in text_keys(text))
+        keys = frozenset(template_keys(counts, len(texts)))
+        store.save_feed_templates(feed_id, version, keys)
+        return keys
 
     def set_read(self, article_ids: Sequence[int], read: bool) -> int:
         return self._store().set_read(self._existing(article_ids), read)
@@ -618,3 +670,11 @@ def tags_from(values: Iterable[str]) -> tuple[str, ...]:
     """`--tag a --tag b,c` → ("a", "b", "c"), without blanks or repeats."""
     tags = (tag.strip() for value in values for tag in value.split(","))
     return tuple(dict.fromkeys(tag for tag in tags if tag))
+
+
+def _folded_blocks(folded: FoldedArticle, hint: str) -> Iterator[Block]:
+    """Reader mode's blocks: the story's, and one line for each run folded away."""
+    from tuinews.fold import Fold, fold_line
+
+    for item in folded.items():
+        yield Block(BlockKind.FOLDED, fold_line(item) + hint) if isinstance(item, Fold) else item

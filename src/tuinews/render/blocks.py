@@ -38,6 +38,7 @@ class BlockKind(enum.StrEnum):
     RULE = "rule"
     IMAGE = "image"
     LINKS = "links"  # only in a layout: the numbered list of link targets at the end
+    FOLDED = "folded"  # reader mode: one line standing for paragraphs that are not the story
 
 
 @dataclass(frozen=True, slots=True)

@@ -445,6 +445,11 @@ class Store:
             )  # fmt: skip
             self._write_file_states(conn, feed_id, files)
             self._write_fetch_state(conn, feed_id, fetch_state)
+            if fresh or changed:
+                conn.execute(
+                    "UPDATE feeds SET content_version = content_version + 1 WHERE id = ?",
+                    (feed_id,),
+                )
         return ImportCounts(added=len(fresh), updated=len(changed))
 
     def _queue_new_pages(
@@ -719,6 +724,11 @@ class Store:
             ).rowcount
             if updated:  # the article may have been vacuumed while its page was fetched
                 conn.execute(
+                    "UPDATE feeds SET content_version = content_version + 1 "
+                    "WHERE id = (SELECT feed_id FROM articles WHERE id = ?)",
+                    (article_id,),
+                )
+                conn.execute(
                     "INSERT OR REPLACE INTO page_fetches (article_id, url, fetched_at, author, "
                     "image, error, attempts, next_try) VALUES (?, ?, ?, ?, ?, NULL, 0, NULL)",
                     (article_id, url, self._now(), page.author, page.image),
@@ -741,6 +751,39 @@ class Store:
                     "END WHERE article_id = ?",
                     (url, error, PAGE_ATTEMPTS, PAGE_RETRY, now, article_id),
                 )
+
+    # ------------------------------------------------------------ reader mode
+
+    def content_version(self, feed_id: int) -> int:
+        """Moves on whenever the feed's articles or page texts change."""
+        row = self._conn.execute(
+            "SELECT content_version FROM feeds WHERE id = ?", (feed_id,)
+        ).fetchone()
+        return row[0] if row else 0
+
+    def recent_texts(self, feed_id: int, limit: int) -> list[str]:
+        """The search text (the feed's and the page's) of the feed's newest articles."""
+        rows = self._conn.execute(
+            "SELECT content_text, page_text FROM articles WHERE feed_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (feed_id, limit),
+        )
+        return [row[0] + ("\n" + row[1] if row[1] else "") for row in rows]
+
+    def feed_templates(self, feed_id: int) -> tuple[int, frozenset[str]] | None:
+        """The template keys found for the feed, and its content_version then."""
+        row = self._conn.execute(
+            "SELECT content_version, keys FROM feed_templates WHERE feed_id = ?", (feed_id,)
+        ).fetchone()
+        return (row[0], frozenset(row[1].split())) if row else None
+
+    def save_feed_templates(self, feed_id: int, version: int, keys: Iterable[str]) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO feed_templates (feed_id, content_version, keys) "
+                "VALUES (?, ?, ?)",
+                (feed_id, version, " ".join(sorted(keys))),
+            )
 
     def set_full_text(self, feed_id: int, mode: FullText | None) -> None:
         with self._transaction() as conn:

@@ -161,12 +161,16 @@ def _add_page_texts(db: sqlite_utils.Database) -> None:
     """Schema 5: whole stories. Each article may hold its page's text beside the
     feed's (`page_html` to read, `page_text` to search); `page_fetches` remembers
     each page fetch (when, what it found, or why it failed and when to try again);
-    each feed may say whether to fetch pages (`full_text`; NULL: the config's).
+    each feed may say whether to fetch pages (`full_text`; NULL: the config's), and
+    `feed_templates` keeps the text that repeats across its articles (reader mode).
 
     FTS5 cannot add a column to an index, so the index is made again with the page
     text and rebuilt from the articles: once, in this transaction.
     """
     db["feeds"].add_column("full_text", str)
+    # Moves on when the feed's articles or page texts change: cached facts about its
+    # text (feed_templates) know when to be worked out again.
+    db["feeds"].add_column("content_version", int, not_null_default=0)
     db.execute("ALTER TABLE articles ADD COLUMN page_html TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE articles ADD COLUMN page_text TEXT NOT NULL DEFAULT ''")
     db.execute(
@@ -184,6 +188,17 @@ def _add_page_texts(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX page_fetches_due ON page_fetches (next_try) WHERE fetched_at IS NULL")
+    # Reader mode's repetition signal, per feed: the paragraph keys (fold.py) that are
+    # template text among its recent articles, and the feed's content_version then.
+    db.execute(
+        """
+        CREATE TABLE feed_templates (
+            feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+            content_version INTEGER NOT NULL,
+            keys TEXT NOT NULL
+        )
+        """
+    )
     for statement in (
         "DROP TRIGGER articles_fts_delete",
         "DROP TRIGGER articles_fts_update",

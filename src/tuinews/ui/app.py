@@ -198,6 +198,7 @@ class TuinewsApp(App[None]):
         Binding("o", "open_link", "Open link", show=False, id="open_link"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("f", "page_text", "Page text / feed text", show=False, id="page_text"),
+        Binding("z", "unfold", "Show / fold boilerplate", show=False, id="unfold"),
         Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
         Binding("R", "refresh(True)", "Refresh all", show=False, id="refresh_all"),
         Binding("a", "add_source", "Add feed", show=False, id="add_source"),
@@ -227,6 +228,7 @@ class TuinewsApp(App[None]):
         self._search_timer: Timer | None = None
         self._restore_scroll: tuple[int, float] | None = None  # (article id, reader offset)
         self._feed_text: set[int] = set()  # articles f switched to their feed's text
+        self._unfolded: set[int] = set()  # articles z unfolded
         self._page_text_shown: tuple[int, bool] | None = None  # (article, has a page text)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
         self._refreshing = False  # one refresh at a time
@@ -516,10 +518,13 @@ class TuinewsApp(App[None]):
         self, article_id: int, width: int, mark_read: bool, terms: tuple[str, ...]
     ) -> None:
         """Lay the article out off the UI thread (a 5 MB body takes a while) and mark it read."""
-        feed_text = article_id in self._feed_text
         try:
             article = self.library.open_article(
-                article_id, mark_read=mark_read, feed_text=feed_text
+                article_id,
+                mark_read=mark_read,
+                feed_text=article_id in self._feed_text,
+                unfold=article_id in self._unfolded,
+                fold_hint=" · z shows them",
             )
         except NotFound:
             return  # deleted meanwhile: the list will follow
@@ -780,6 +785,12 @@ class TuinewsApp(App[None]):
             return
         self.notify("Fetching the page…", markup=False)
         self.fetch_page(row.id)
+
+    def action_unfold(self) -> None:
+        """z: show the paragraphs reader mode folded away, or fold them again."""
+        if (row := self._current()) is not None:
+            self._unfolded ^= {row.id}
+            self._reload_article_if({row.id})
 
     @work(thread=True, group="pages", exit_on_error=False, name="fetch the page")
     def fetch_page(self, article_id: int) -> None:

@@ -102,6 +102,7 @@ _STYLES = {
     BlockKind.IMAGE: "dim",
     BlockKind.RULE: "dim",
     BlockKind.LINKS: "dim",
+    BlockKind.FOLDED: "dim italic",
 }
 
 
