@@ -82,7 +82,7 @@ def test_news_text_with_one_paragraph_per_line_keeps_them_and_has_no_false_stand
     assert cli("add", str(folder)).code == 0
     (row,) = json.loads(cli("articles", "--json").out)
     assert row["title"] == story[0]
-    text = show(cli, story[0])
+    text = cli("show", str(row["id"]), "--all").out  # reader mode folds the appeal
     paragraphs = text.split("\n\n")
     for line in story[1:]:  # every line its own paragraph, in order, none of them a lead
         assert any(" ".join(p.split()) == line for p in paragraphs), line
@@ -234,3 +234,19 @@ def test_a_file_over_the_size_limit_is_named_and_the_others_still_come_in(
     assert result.code == 0
     assert len(articles_by_title(cli)) == 5
     assert "huge.txt: file larger than 1 MB, not read" in result.err
+
+
+def test_a_saved_web_page_keeps_its_story_and_loses_the_page_chrome(cli, tmp_path: Path) -> None:
+    from test_pages import STORY, story_page
+
+    folder = tmp_path / "Saved"
+    folder.mkdir()
+    (folder / "keeper.html").write_bytes(story_page("The keeper's logbooks", STORY))
+    (folder / "note.html").write_text("<p>Buy milk</p>")  # no story to extract: kept whole
+    assert cli("add", str(folder)).code == 0
+    titles = articles_by_title(cli)
+    text = " ".join(show(cli, "The keeper's logbooks").split())
+    assert all(paragraph in text for paragraph in STORY)
+    for chrome in ("Home", "Sport", "cookies", "Most read", "Something else", "All rights"):
+        assert chrome not in text, chrome
+    assert len(titles) == 2 and "Buy milk" in show(cli, next(t for t in titles if "keeper" not in t))

@@ -3,8 +3,9 @@
 Plain text: line 1 headline, line 2 standfirst, then paragraphs.
 Markdown: the first `#` heading is the title, an all-italic first paragraph the
 standfirst; the rest becomes HTML through markdown-it (raw HTML disabled).
-HTML: `<h1>` (else `<title>`) is the title, `p.standfirst` (else the meta
-description) the standfirst, `<time datetime>` the date, `p.byline` the author.
+HTML: a saved web page's main text, title, author and date come from the same
+extraction as fetched pages (extract.py); `p.standfirst` (else the meta
+description) is the standfirst.
 A file that is not text (a picture named .txt) or holds nothing is no article.
 """
 
@@ -13,12 +14,15 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
 from tuinews.models import NotAnArticle, ParsedArticle
-from tuinews.parse.article import build_article, html_to_search_text
-from tuinews.parse.dates import epoch_from_iso
+
+if TYPE_CHECKING:
+    from lxml import html as lxml_html
+from tuinews.parse.article import build_article
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _ITALIC_PARAGRAPH = re.compile(r"^\s*([*_])(?!\1)(.+?)\1\s*$", re.DOTALL)
@@ -99,35 +103,51 @@ def _markdown_fields(text: str) -> dict:
     return fields
 
 
-def _first(pattern: str, text: str) -> re.Match | None:
-    return re.search(pattern, text, re.IGNORECASE | re.DOTALL)
-
-
 def _html_fields(text: str) -> dict:
-    fields: dict = {"author": "", "summary": ""}
-    body_match = _first(r"<body\b[^>]*>(.*?)(?:</body\s*>|$)", text)
-    body = body_match.group(1) if body_match else text
+    """A saved web page: its main text by the same extraction as fetched pages, so its
+    navigation, cookie banner, "Most read" box and footer go (`<main>`/`<article>`
+    wins); the standfirst is a `p.standfirst` (or `.dek`, `.lede`), else the meta
+    description. A page where extraction finds no main text (a short note) is kept
+    whole rather than dropped."""
+    from lxml import html as lxml_html
 
-    if heading := _first(r"<h1\b[^>]*>(.*?)</h1\s*>", body):
-        fields["title"] = html_to_search_text(heading.group(1))
-        body = body.replace(heading.group(0), "", 1)
-    elif title := _first(r"<title\b[^>]*>(.*?)</title\s*>", text):
-        fields["title"] = html_to_search_text(title.group(1))
+    from tuinews.extract import extract_page
 
-    standfirst = _first(
-        r"<p\b[^>]*class=\"[^\"]*\b(?:standfirst|dek|lede)\b[^>]*>(.*?)</p\s*>", body
-    )
-    if standfirst:
-        fields["summary"] = html_to_search_text(standfirst.group(1))
-        body = body.replace(standfirst.group(0), "", 1)
-    elif description := _first(r"<meta\s+name=\"description\"\s+content=\"([^\"]*)\"", text):
-        fields["summary"] = html_to_search_text(description.group(1))
-
-    if byline := _first(r"<p\b[^>]*class=\"[^\"]*\bbyline\b[^>]*>(.*?)</p\s*>", body):
-        byline_text = html_to_search_text(byline.group(1))
-        fields["author"] = re.sub(r"^by\s+", "", byline_text.split("·")[0], flags=re.I).strip()
-        body = body.replace(byline.group(0), "", 1)
-    if moment := _first(r"<time\b[^>]*datetime=\"([^\"]+)\"", text):
-        fields["published"] = epoch_from_iso(moment.group(1))
-    fields["content_html"] = body.strip()
+    document = lxml_html.document_fromstring(text)
+    fields: dict = {"author": "", "summary": _standfirst(document)}
+    try:
+        page = extract_page(text, "")
+    except NotAnArticle:
+        body = document.find("body")
+        fields["content_html"] = lxml_html.tostring(
+            body if body is not None else document, encoding="unicode"
+        )
+        if title := document.findtext(".//title"):
+            fields["title"] = title
+        return fields
+    if page.title:
+        fields["title"] = page.title
+    fields["author"] = _byline(document) or page.author
+    fields["content_html"] = page.html
+    if page.published is not None:
+        fields["published"] = page.published
     return fields
+
+
+def _byline(document: lxml_html.HtmlElement) -> str:
+    """A `p.byline` as written ("By Ann Lee · 8 March"): the extractor title-cases names."""
+    for element in document.iter("p"):
+        if "byline" in (element.get("class") or "").split():
+            name = element.text_content().split("·")[0].strip()
+            return name[3:].strip() if name.lower().startswith("by ") else name
+    return ""
+
+
+def _standfirst(document: lxml_html.HtmlElement) -> str:
+    for element in document.iter("p"):
+        if {"standfirst", "dek", "lede"} & set((element.get("class") or "").split()):
+            return element.text_content()
+    for meta in document.iter("meta"):
+        if (meta.get("name") or "").lower() == "description":
+            return meta.get("content") or ""
+    return ""
