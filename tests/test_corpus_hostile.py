@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import pytest
@@ -453,7 +454,8 @@ def test_dangerous_links_are_kept_as_text_and_only_web_links_are_offered(
     cli, sql, name: str
 ) -> None:
     """MANIFEST links_*: links are stored as written (opening them is the reader's job),
-    trimmed, with a web link's inner spaces percent-encoded as a browser opens them; one
+    trimmed, a relative one resolved against the feed's site link, with a web link's
+    inner spaces percent-encoded as a browser opens them; one
     with a tab or line break inside is not kept (a browser would delete it and open
     another link); `show` prints no control character, marks every non-http(s) link as
     not opened, and nothing is executed."""
@@ -462,9 +464,12 @@ def test_dangerous_links_are_kept_as_text_and_only_web_links_are_offered(
         link = link.strip()
         if "\t" in link or "\n" in link:
             return ""
+        if link and not urlsplit(link).scheme:  # relative: resolved against the site
+            link = urljoin(site, link)
         return link.replace(" ", "%20") if link.startswith(("http:", "https:")) else link
 
     path = HOSTILE / name
+    site = ElementTree.parse(path).findtext("channel/link", "")
     written = [item.findtext("link", "") for item in ElementTree.parse(path).iter("item")]
     import_source(cli, path)
     stored = rows(sql, "id, link")

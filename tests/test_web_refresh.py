@@ -314,3 +314,40 @@ async def test_the_feed_list_counts_fast_feeds_while_a_slow_one_downloads(
     assert status.startswith("Refreshing")
     assert {"All articles 5", "Unread 5", "one 2", "two 3"} <= set(shown_during_refresh)
     assert {"All articles 6", "Slow 1"} <= set(shown_after)
+
+
+def test_relative_links_resolve_against_the_feed_and_a_bare_guid_is_no_link(cli, server) -> None:
+    """Links that open offline and in a browser: `<link>/2026/story</link>` of a feed
+    fetched from a server is that server's page; a permalink guid such as "item-42"
+    (which feedparser takes for a link) is no link at all."""
+    document = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Relative</title>'
+        b"<link>/</link>"
+        b"<item><title>Relative link</title><link>/2026/story.html</link>"
+        b"<description>One.</description></item>"
+        b"<item><title>Bare guid</title><guid>item-42</guid><description>Two.</description>"
+        b"</item>"
+        b"<item><title>Body link</title><link>story-3.html</link>"
+        b'<description>&lt;a href="more.html"&gt;more&lt;/a&gt;</description></item>'
+        b"</channel></rss>"
+    )
+    serve_feed(server, "/news/feed.xml", document)
+    assert cli("add", server.url("/news/feed.xml")).code == 0
+    links = {row["title"]: row["link"] for row in json.loads(cli("articles", "--json").out)}
+    assert links == {
+        "Relative link": server.url("/2026/story.html"),
+        "Bare guid": "",
+        "Body link": server.url("/news/story-3.html"),
+    }
+    assert json.loads(cli("feeds", "--json").out)[0]["site_url"] == server.url("/")
+    body = cli(
+        "show",
+        str(
+            next(
+                r["id"]
+                for r in json.loads(cli("articles", "--json").out)
+                if r["title"] == "Body link"
+            )
+        ),
+    ).out
+    assert server.url("/news/more.html") in body

@@ -306,7 +306,7 @@ def run_job(job: ImportJob) -> JobResult:
 
 
 def _run_feed_file(
-    job: ImportJob, parse_document: Callable[[bytes, str | None], ParsedFeed]
+    job: ImportJob, parse_document: Callable[[bytes, str | None, str], ParsedFeed]
 ) -> JobResult:
     """One feed document: a local file read here, or a web body fetched already."""
     (stat,) = job.changed
@@ -316,7 +316,8 @@ def _run_feed_file(
         data, state = job.data, FileState(stat.path, stat.size, 0, _digest(job.data))
     if job.known_digests.get(stat.path) == state.digest:
         return JobResult(job.feed_id, None, (state,))
-    return JobResult(job.feed_id, parse_document(data, job.content_type), (state,))
+    document_url = job.location if job.kind is SourceKind.URL else ""
+    return JobResult(job.feed_id, parse_document(data, job.content_type, document_url), (state,))
 
 
 def _run_folder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import time
@@ -9,6 +10,7 @@ import urllib.parse
 import warnings
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from tuinews.clean import clean_line
 from tuinews.models import HTML_PAGE_NOT_A_FEED, NotAFeed, ParsedArticle, ParsedFeed
@@ -22,7 +24,7 @@ from tuinews.parse.dates import epoch_from_date
 from tuinews.parse.doctype import without_doctype
 from tuinews.parse.fastpath import NeedsFeedparser, parse_plain_feed
 from tuinews.parse.jsonfeed import parse_json_feed
-from tuinews.urls import stored_link
+from tuinews.urls import is_web_url, stored_link
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -34,23 +36,59 @@ _BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _ENCODING_DECLARATION = re.compile(rb"<\?xml[^>]*encoding", re.IGNORECASE)
 
 
-def parse_document(data: bytes, content_type: str | None = None) -> ParsedFeed:
+def parse_document(
+    data: bytes, content_type: str | None = None, document_url: str = ""
+) -> ParsedFeed:
     """Parse one feed document; raise NotAFeed with a one-line reason when it is none.
 
     Plain, well-formed RSS 2.0 and Atom 1.0 take the fast path. feedparser gets
     the bytes as a stream, so it never opens a path or URL of its own, and runs
     without its HTML sanitizer: we never render HTML as HTML (the sanitizer is
-    most of its cost), and our text conversion drops scripts.
+    most of its cost), and our text conversion drops scripts. Relative links are
+    resolved against `document_url` (where a web feed was fetched from), else
+    against the feed's own site link (see with_absolute_links).
     """
     head = _head(data)
     if not head.strip():
         raise NotAFeed("not a feed: the document is empty")
     if head.startswith((b"{", b"[")):
-        return parse_json_feed(data)
+        return with_absolute_links(parse_json_feed(data), document_url)
     try:
-        return parse_plain_feed(data)
+        parsed = parse_plain_feed(data)
     except NeedsFeedparser:
-        return parse_with_feedparser(data, content_type)
+        parsed = parse_with_feedparser(data, content_type)
+    return with_absolute_links(parsed, document_url)
+
+
+def with_absolute_links(feed: ParsedFeed, document_url: str) -> ParsedFeed:
+    """Links that work offline and in a browser: a relative site or article link is
+    resolved against the document's URL (else the feed's absolute site link), and a
+    link that is only the item's guid (feedparser takes a permalink guid for the link)
+    is kept only when it is a web URL itself: "item-42" is no link."""
+    base = document_url if is_web_url(document_url) else ""
+    site = _absolute(feed.site_url, base)
+    base = base or (site if is_web_url(site) else "")
+    articles = tuple(_article_with_absolute_link(article, base) for article in feed.articles)
+    if site == feed.site_url and all(a is b for a, b in zip(articles, feed.articles, strict=True)):
+        return feed
+    return dataclasses.replace(feed, site_url=site, articles=articles)
+
+
+def _article_with_absolute_link(article: ParsedArticle, base: str) -> ParsedArticle:
+    link = article.link
+    if link and article.identity == "guid:" + link:
+        link = link if is_web_url(link) else ""  # "item-42", "urn:uuid:…": no link
+    else:
+        link = _absolute(link, base)
+    return article if link == article.link else dataclasses.replace(article, link=link)
+
+
+def _absolute(link: str, base: str) -> str:
+    """`link` resolved against `base`; a relative link with nothing to resolve it by
+    is no link (it would open nothing)."""
+    if not link or urlsplit(link).scheme:
+        return link
+    return stored_link(urljoin(base, link)) if base else ""
 
 
 def parse_with_feedparser(data: bytes, content_type: str | None = None) -> ParsedFeed:
