@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tuinews.clean import clean_line, clean_text
 from tuinews.models import NotAnArticle, PageRequest, PageText
-from tuinews.parallel import Parsers, next_event, stop_if_cancelled
+from tuinews.parallel import Parsers
 from tuinews.store import Store
 
 if TYPE_CHECKING:
@@ -91,24 +91,14 @@ def fetch_pages(
     fetches = [FetchRequest(request.article_id, request.url) for request in requests]
     settings = FetchSettings(max_bytes=max_download_bytes, per_host=PAGES_PER_HOST)
     urls = {request.article_id: request.url for request in requests}
-    awaited = len(requests)
     with (
         parsers,
         BackgroundFetch(fetches, settings, events.put, parsers.max_bodies) as fetch,
     ):
-        while awaited or parsers.unfinished:
-            stop_if_cancelled(cancel)
-            parsers.start_some()
-            try:
-                event = events.get_nowait()
-            except queue.Empty:
-                if parsers.parse_one_here():
-                    continue
-                event = next_event(events, cancel)
-            if isinstance(event, BaseException):
-                raise event
+        parsers.await_answers(len(requests))
+        for event in parsers.events(cancel):
             if isinstance(event, FetchResult):
-                awaited -= 1
+                parsers.answered()
                 arrived = _arrived(event, urls[event.feed_id])
                 if isinstance(arrived, PageJob):
                     parsers.add(arrived)

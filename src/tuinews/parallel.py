@@ -14,7 +14,7 @@ import queue
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class Parsers(Generic[Job, Result]):
         self._seen_jobs = 0
         self._expected_jobs = 0
         self._running = 0
+        self._awaited = 0
         self._pool_room = self._workers * 4
         self.max_bodies = self._pool_room + 8  # web bodies fetched and not yet stored
 
@@ -101,6 +102,32 @@ class Parsers(Generic[Job, Result]):
         self._running += 1
         self._events.put(self._run(self._backlog.popleft()))
         return True
+
+    def await_answers(self, count: int) -> None:
+        """This many answers (fetch results) will be put on the queue by others."""
+        self._awaited += count
+
+    def answered(self) -> None:
+        self._awaited -= 1
+
+    def events(self, cancel: threading.Event | None) -> Iterator:
+        """What arrives on the queue (the answers awaited, and the results of jobs) until
+        no answer is awaited and no job unfinished. Jobs go to the pool as it has room,
+        and this process parses one itself whenever the queue is empty; a broken pool's
+        error is raised here; `cancel` stops it all with RefreshCancelled. The caller
+        calls `answered()` for each answer and `finished()` for each job result."""
+        while self._awaited or self.unfinished:
+            stop_if_cancelled(cancel)
+            self.start_some()
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                if self.parse_one_here():
+                    continue
+                event = next_event(self._events, cancel)
+            if isinstance(event, BaseException):
+                raise event
+            yield event
 
     def _worth_a_pool(self) -> bool:
         """Below this much work, starting worker processes costs more than it saves."""

@@ -33,7 +33,7 @@ from tuinews.models import (
     SourceKind,
     SourceOutcome,
 )
-from tuinews.parallel import Parsers, RefreshCancelled, next_event, stop_if_cancelled
+from tuinews.parallel import Parsers, RefreshCancelled
 from tuinews.sources import ARTICLE_SUFFIXES
 from tuinews.store import FetchState, FileState, Store
 
@@ -138,18 +138,8 @@ def refresh_feeds(
     parsers.expect(sum(1 for feed in due if feed.id not in known))
     by_id = {feed.id: feed for feed in feeds}
     with parsers, web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch:
-        awaited = len(due)
-        while awaited or parsers.unfinished:
-            stop_if_cancelled(cancel)
-            parsers.start_some()
-            try:
-                event = events.get_nowait()
-            except queue.Empty:
-                if parsers.parse_one_here():
-                    continue
-                event = next_event(events, cancel)
-            if isinstance(event, BaseException):
-                raise event
+        parsers.await_answers(len(due))
+        for event in parsers.events(cancel):
             if isinstance(event, JobResult):
                 parsers.finished()
                 fetch_state = web.bodies.pop(event.feed_id, None)
@@ -159,7 +149,7 @@ def refresh_feeds(
                 policy = pages if feed.kind is SourceKind.URL else None
                 finish(_store_result(store, feed, event, fetch_state, policy))
                 continue
-            awaited -= 1
+            parsers.answered()
             if job := web.arrived(event):
                 parsers.add(job)
     return [outcomes[feed.id] for feed in feeds]
