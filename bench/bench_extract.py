@@ -31,50 +31,15 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from extraction_score import Score
 from tuinews.extract import extract_page
 from tuinews.models import NotAnArticle
 from tuinews.render import render_html, to_text
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extraction"
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-@dataclass
-class Score:
-    found: int = 0
-    missed: int = 0
-    leaked: int = 0
-    appeals: int = 0
-    appeal_segments: int = 0
-
-    def add(self, text: str, expected: dict) -> None:
-        text = flat(text)
-        for segment in expected["with"]:
-            if flat(segment) in text:
-                self.found += 1
-            else:
-                self.missed += 1
-        for segment in expected["without"]:
-            leaked = flat(segment) in text
-            self.leaked += leaked
-            if expected["appeal"]:
-                self.appeals += leaked
-                self.appeal_segments += 1
-
-    def line(self, name: str) -> str:
-        precision = self.found / (self.found + self.leaked)
-        recall = self.found / (self.found + self.missed)
-        f1 = 2 * precision * recall / (precision + recall)
-        return (
-            f"{name:<28} {precision:>9.3f} {recall:>6.3f} {f1:>6.3f}"
-            f"   {self.appeals}/{self.appeal_segments}"
-        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -154,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             f" {max(seconds):>6.3f}  {sum(seconds):>5.1f}  {max(first):.3f}"
         )
     print(f"\n{'score of the shown text':<28} {'precision':>9} {'recall':>6} {'F1':>6}   appeals")
-    print(ours.line("extract_page + render"))
-    print(plain.line("plain trafilatura"))
+    for label, score in (("extract_page + render", ours), ("plain trafilatura", plain)):
+        print(
+            f"{label:<28} {score.precision:>9.3f} {score.recall:>6.3f} {score.f1:>6.3f}"
+            f"   {score.appeals}/{score.appeal_segments}"
+        )
     print(f"\n{'bytes per page':<28} {'median':>9} {'mean':>9}")
     print(
         f"{'stored HTML':<28} {statistics.median(stored):>9,.0f} {statistics.mean(stored):>9,.0f}"

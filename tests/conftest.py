@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import webbrowser
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +81,17 @@ def server() -> Iterator[Server]:
     httpd.stop.set()  # wakes slow handlers so the test does not wait for them
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def browser(monkeypatch) -> list[str]:
+    """The URLs a desktop browser was asked to open (it records instead of starting)."""
+    opened: list[str] = []
+
+    class Browser(webbrowser.BackgroundBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            opened.append(url)
+            return True
+
+    monkeypatch.setattr("webbrowser.get", lambda using=None: Browser("true"))
+    return opened

@@ -15,11 +15,11 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from conftest import ROOT, SHARED_CORPUS
+from extraction_score import Score, flat
 
 from tuinews.extract import ExtractedPage, extract_page
 from tuinews.models import NotAnArticle
@@ -70,10 +70,6 @@ def story(*extra: str, headline: str = "Harbour bridge to close for repairs") ->
 def shown(extracted: ExtractedPage, url: str = URL) -> str:
     """The text `tuinews show` prints for the stored HTML."""
     return to_text(render_html(extracted.html, url))
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------- the article wins
@@ -366,47 +362,6 @@ def test_the_cli_starts_without_loading_the_extractor() -> None:
 # ---------------------------------------------------------------- the shared corpus
 
 CORPUS = SHARED_CORPUS / "extraction"
-
-
-@dataclass
-class Score:
-    found: int = 0  # `with` segments in the text: true positives
-    missed: int = 0  # `with` segments not in it: false negatives
-    leaked: int = 0  # `without` segments in it: false positives
-    appeals: int = 0  # `without` segments of "appeal" pages that got through
-    appeal_segments: int = 0
-
-    def add(self, text: str, expected: dict) -> None:
-        text = flat(text)
-        for segment in expected["with"]:
-            if flat(segment) in text:
-                self.found += 1
-            else:
-                self.missed += 1
-        for segment in expected["without"]:
-            leaked = flat(segment) in text
-            self.leaked += leaked
-            if expected["appeal"]:
-                self.appeals += leaked
-                self.appeal_segments += 1
-
-    @property
-    def precision(self) -> float:
-        return self.found / (self.found + self.leaked)
-
-    @property
-    def recall(self) -> float:
-        return self.found / (self.found + self.missed)
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.precision * self.recall / (self.precision + self.recall)
-
-    def line(self, name: str) -> str:
-        return (
-            f"{name}: precision {self.precision:.3f} recall {self.recall:.3f} "
-            f"F1 {self.f1:.3f}, appeal segments let through {self.appeals}/{self.appeal_segments}"
-        )
 
 
 def test_on_real_pages_no_article_text_is_lost_against_plain_trafilatura() -> None:

@@ -4,7 +4,6 @@ opened and copied in its ASCII (punycode) form, with the reason said."""
 
 from __future__ import annotations
 
-import webbrowser
 from pathlib import Path
 
 import pytest
@@ -150,20 +149,6 @@ def notices(app) -> str:
         if "▌" in line
     ]
     return " ".join(" ".join(lines).split())
-
-
-@pytest.fixture
-def browser(monkeypatch) -> list[str]:
-    """The URLs a desktop browser was asked to open (it records instead of starting)."""
-    opened: list[str] = []
-
-    class Browser(webbrowser.BackgroundBrowser):
-        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
-            opened.append(url)
-            return True
-
-    monkeypatch.setattr("webbrowser.get", lambda using=None: Browser("true"))
-    return opened
 
 
 async def test_o_opens_and_y_copies_the_whole_link(tmp_path, cli, db_path, browser):

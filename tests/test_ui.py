@@ -718,17 +718,8 @@ async def test_escape_sequences_stored_by_an_older_version_are_not_drawn(
             assert "\x1b" not in text and "\x07" not in text
 
 
-async def test_o_opens_only_web_links(tmp_path, cli, db_path, monkeypatch):
-    opened: list[str] = []
-
-    class Browser(webbrowser.BackgroundBrowser):
-        """A desktop browser that records instead of starting."""
-
-        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
-            opened.append(url)
-            return True
-
-    monkeypatch.setattr("webbrowser.get", lambda using=None: Browser("true"))
+async def test_o_opens_only_web_links(tmp_path, cli, db_path, browser):
+    opened = browser
     cli("add", str(DATA / "hostile" / "links_bad_schemes.xml"))
     async with Running(db_path, tmp_path) as pilot:
         app = pilot.app
