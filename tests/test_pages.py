@@ -97,8 +97,25 @@ def test_summary_only_feed_gets_whole_stories_to_read_offline_and_search(cli, se
             ),
             "",  # extraction finds no story: its own words
         ),
+        (
+            lambda handler: handler.reply(
+                200,
+                b"<html><body>" + b"<p>word </p>" * 2_000_000 + b"</body></html>",
+                Content_Type="text/html",
+            ),
+            "response larger than 20 MB",
+        ),
+        (
+            lambda handler: handler.reply(
+                200,
+                b"<html><head><title>404 Not Found</title></head><body><h1>Page not found"
+                b"</h1><p>Sorry, the page you asked for does not exist.</p></body></html>",
+                Content_Type="text/html",
+            ),
+            "an error page",
+        ),
     ],
-    ids=["404", "pdf", "file-redirect", "no-story"],
+    ids=["404", "pdf", "file-redirect", "no-story", "huge", "error-page"],
 )
 def test_a_failing_page_says_why_and_leaves_the_article_as_it_was(
     cli, server, route, reason: str
