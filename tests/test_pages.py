@@ -170,3 +170,31 @@ def test_feed_settings_refuse_what_they_do_not_know(cli, server) -> None:
     assert unknown.code == 2 and "no setting 'colour'" in unknown.err
     bad = cli("feed", "1", "set", "full_text=sometimes")
     assert bad.code == 2 and "full_text must be auto | always | never | default" in bad.err
+
+
+async def test_the_palette_sets_a_feeds_whole_stories_and_R_fetches_them(
+    cli, server, db_path, tmp_path
+) -> None:
+    from test_ui import Running, choose_feed, reader_text, screen_text, settle
+
+    url = summary_feed(server, {"/keeper.html": "The keeper's logbooks"})
+    serve_page(server, "/keeper.html", story_page("The keeper's logbooks", STORY))
+    assert cli("add", url).code == 0
+    assert cli("feed", "1", "set", "full_text=never").code == 0
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        await choose_feed(pilot, "feed-1")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"stories always")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Gazette: whole stories always" in screen_text(app)
+        await pilot.press("R")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert "1 page: 1 fetched" in screen_text(app)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert STORY[1] in " ".join(reader_text(app).split())
+    assert "full_text  always" in cli("feed", "1").out

@@ -52,7 +52,7 @@ from tuinews.library import (
     SearchResults,
     SourceRequest,
 )
-from tuinews.models import ArticleRow, ArticleView, SavedSearch, SourceOutcome
+from tuinews.models import ArticleRow, ArticleView, FullText, SavedSearch, SourceOutcome
 from tuinews.resources import bundled
 from tuinews.ui.article_list import ArticleList
 from tuinews.ui.commands import TuinewsCommands
@@ -785,6 +785,23 @@ class TuinewsApp(App[None]):
             return
         self.notify("Fetching the page…", markup=False)
         self.fetch_page(row.id)
+
+    def action_feed_full_text(self, mode: str) -> None:
+        """The palette's "Whole stories for this feed": auto, always, never, or "" (the
+        config's)."""
+        if self._view.feed_id is None:
+            self.notify("Choose a feed first", markup=False)
+            return
+        self.set_full_text(self._view.feed_id, FullText(mode) if mode else None)
+
+    @work(thread=True, group="settings", exit_on_error=False, name="change the feed's setting")
+    def set_full_text(self, feed_id: int, mode: FullText | None) -> None:
+        self.library.set_full_text(feed_id, mode)
+        if mode is FullText.ALWAYS:
+            self.library.queue_pages([feed_id])  # the articles already in get theirs too
+        said = mode.value if mode else f"{self._config.full_text.value} (the config's)"
+        title = self.library.find_feed(str(feed_id)).title
+        self.notify(f"{clean_line(title, 60)}: whole stories {said}", markup=False)
 
     def action_unfold(self) -> None:
         """z: show the paragraphs reader mode folded away, or fold them again."""

@@ -24,6 +24,22 @@ ACTIONS = [
     ("Save this search", "save_search", "Keep the query in the bar as a smart feed"),
     ("Rename saved search", "rename_search", "The one selected in the feed list"),
     ("Keys", "help", "Every key binding"),
+    (
+        "Whole stories for this feed: always",
+        "feed_full_text('always')",
+        "Fetch the page of every article of the selected feed, including those already in",
+    ),
+    (
+        "Whole stories for this feed: auto",
+        "feed_full_text('auto')",
+        "Fetch the page when an article carries only a summary",
+    ),
+    ("Whole stories for this feed: never", "feed_full_text('never')", "Keep the feed's own text"),
+    (
+        "Whole stories for this feed: as the config says",
+        "feed_full_text('')",
+        "[feeds] full_text in config.toml",
+    ),
 ]
 
 
