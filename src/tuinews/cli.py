@@ -36,7 +36,6 @@ from tuinews.library import (
     tags_from,
 )
 from tuinews.models import ArticleRow, ArticleView, Feed, FullText
-from tuinews.render import BlockKind
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -526,6 +525,8 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
 def _shown_json(article: OpenedArticle) -> dict:
     """What the reader shows, as data: paragraphs as plain text, and what reader mode
     folded (or, with --all, would fold), with why."""
+    from tuinews.render import BlockKind
+
     return {
         **_article_json(article.row),
         "source": "page" if article.shows_page else "feed",

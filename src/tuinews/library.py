@@ -28,16 +28,16 @@ from tuinews.models import (
     ArticleView,
     Feed,
     FullText,
+    PageOutcome,
     PagePolicy,
+    PageProgress,
     PageRequest,
     SavedSearch,
     SearchHit,
     SourceOutcome,
     StoredPage,
 )
-from tuinews.pages import PageOutcome, PageProgress, fetch_pages
 from tuinews.refresh import Progress, RefreshCancelled, refresh_feeds
-from tuinews.render import Block, BlockKind, RenderedArticle, render_body, render_html
 from tuinews.resources import bundled
 from tuinews.search_query import QUERY_HELP, QueryError, parse_query
 from tuinews.sources import BadSource, classify_source
@@ -45,6 +45,7 @@ from tuinews.store import FeedExists, LibraryError, NewerLibrary, Store
 
 if TYPE_CHECKING:
     from tuinews.fold import Fold, FoldedArticle
+    from tuinews.render import Block, RenderedArticle
 
 __all__ = [  # the core's one face: the faces import nothing else of the core but models
     "QUERY_HELP",
@@ -466,6 +467,8 @@ class Library:
     ) -> PagesReport:
         if not wanted:
             return PagesReport(())
+        from tuinews.pages import fetch_pages  # and with it the fetcher
+
         outcomes = fetch_pages(
             self._store(),
             wanted,
@@ -557,6 +560,8 @@ class Library:
         if mark_read and not row.read:
             store.set_read([article_id], True)
             row = dataclasses.replace(row, read=True)
+        from tuinews.render import RenderedArticle, render_body, render_html
+
         page = body.page
         shows_page = page is not None and page.fetched_at is not None and not feed_text
         if page is not None and shows_page:
@@ -675,6 +680,7 @@ def tags_from(values: Iterable[str]) -> tuple[str, ...]:
 def _folded_blocks(folded: FoldedArticle, hint: str) -> Iterator[Block]:
     """Reader mode's blocks: the story's, and one line for each run folded away."""
     from tuinews.fold import Fold, fold_line
+    from tuinews.render import Block, BlockKind
 
     for item in folded.items():
         yield Block(BlockKind.FOLDED, fold_line(item) + hint) if isinstance(item, Fold) else item

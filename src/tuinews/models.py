@@ -179,3 +179,17 @@ class SourceOutcome:
     error: str | None = None  # the source failed; its stored articles are untouched
     warning: str | None = None  # imported, but the document was damaged
     note: str | None = None  # neither done nor failed, e.g. a site asked us to wait
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    article_id: int
+    url: str
+    error: str | None = None  # one line: why the article has no page text
+
+
+@dataclass(frozen=True, slots=True)
+class PageProgress:
+    done: int
+    total: int
+    outcome: PageOutcome

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tuinews.clean import clean_line, clean_text
-from tuinews.models import NotAnArticle, PageRequest, PageText
+from tuinews.models import NotAnArticle, PageOutcome, PageProgress, PageRequest, PageText
 from tuinews.parallel import Parsers
 from tuinews.store import Store
 
@@ -39,23 +39,9 @@ class PageJob:
 
 
 @dataclass(frozen=True, slots=True)
-class PageOutcome:
-    article_id: int
-    url: str
-    error: str | None = None  # one line: why the article has no page text
-
-
-@dataclass(frozen=True, slots=True)
 class PageResult:
     outcome: PageOutcome
     page: PageText | None  # None: see outcome.error
-
-
-@dataclass(frozen=True, slots=True)
-class PageProgress:
-    done: int
-    total: int
-    outcome: PageOutcome
 
 
 def fetch_pages(

@@ -39,6 +39,8 @@ from tuinews.store import FetchState, FileState, Store
 
 __all__ = ["Progress", "RefreshCancelled", "refresh_feeds"]
 
+NOT_MODIFIED_BATCH = 100  # 304s stored together (see _WebFeeds.store_not_modified)
+
 # The parsers (feedparser, markdown-it) and the process pool are imported where
 # they are used: a refresh with nothing to parse never pays for loading them.
 if TYPE_CHECKING:
@@ -137,7 +139,11 @@ def refresh_feeds(
     due = web.due([feed for feed in feeds if feed.kind is SourceKind.URL])
     parsers.expect(sum(1 for feed in due if feed.id not in known))
     by_id = {feed.id: feed for feed in feeds}
-    with parsers, web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch:
+    with (
+        parsers,
+        contextlib.closing(web),
+        web.fetching(due, max_download_bytes, events.put, parsers.max_bodies) as fetch,
+    ):
         parsers.await_answers(len(due))
         for event in parsers.events(cancel):
             if isinstance(event, JobResult):
@@ -177,6 +183,7 @@ class _WebFeeds:
         self._finish = finish
         self._states: dict[int, FetchState] = {}
         self._feeds: dict[int, Feed] = {}
+        self._not_modified: dict[int, FetchState] = {}  # answered 304, not yet stored
         # Feeds whose fetched body is being parsed, with the validators it came with.
         self.bodies: dict[int, FetchState] = {}
 
@@ -216,6 +223,17 @@ class _WebFeeds:
         settings = FetchSettings(max_bytes=max_download_bytes)
         return BackgroundFetch(requests, settings, on_result, max_bodies)
 
+    def close(self) -> None:
+        self.store_not_modified()
+
+    def store_not_modified(self) -> None:
+        """The 304s so far, in one transaction: they change nothing a reader sees, and a
+        refresh killed before they are stored loses nothing (the same validators go out
+        again), so each need not cost a commit of its own."""
+        if self._not_modified:
+            self._store.record_checked(list(self._not_modified), fetch_states=self._not_modified)
+            self._not_modified = {}
+
     def arrived(self, result: FetchResult) -> ImportJob | None:
         """Record one answer; a body that may have changed becomes a parse job."""
         store, feed = self._store, self._feeds[result.feed_id]
@@ -229,7 +247,9 @@ class _WebFeeds:
         # fetch hands back the validators we sent when the answer is a 304
         fetch_state = FetchState(result.etag, result.last_modified, wait_until)
         if result.not_modified or result.body is None:
-            store.record_checked([feed.id], fetch_state=fetch_state)
+            self._not_modified[feed.id] = fetch_state
+            if len(self._not_modified) >= NOT_MODIFIED_BATCH:
+                self.store_not_modified()
             self._finish(SourceOutcome(feed.id, feed.source, feed.title, skipped=True))
             return None
         digests = {path: state.digest for path, state in self._known.get(feed.id, {}).items()}
@@ -384,7 +404,8 @@ def _store_result(
         store.record_failure(feed.id, result.error, retry_at=retry_at)
         return SourceOutcome(feed.id, feed.source, feed.title, error=result.error)
     if result.parsed is None:
-        store.record_checked([feed.id], result.files, fetch_state)
+        states = {feed.id: fetch_state} if fetch_state else None
+        store.record_checked([feed.id], result.files, states)
         return SourceOutcome(feed.id, feed.source, feed.title, skipped=True)
     counts = store.save_import(feed.id, result.parsed, result.files, fetch_state, pages)
     stored = store.feed(feed.id)  # the import may have given it its title

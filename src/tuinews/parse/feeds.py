@@ -74,9 +74,14 @@ def with_absolute_links(feed: ParsedFeed, document_url: str) -> ParsedFeed:
     return dataclasses.replace(feed, site_url=site, articles=articles)
 
 
+_ABSOLUTE_WEB = ("http://", "https://")  # most links: nothing to resolve, no parsing
+
+
 def _article_with_absolute_link(article: ParsedArticle, base: str) -> ParsedArticle:
     link = article.link
-    if link and article.identity == "guid:" + link:
+    if not link or link.startswith(_ABSOLUTE_WEB):
+        return article
+    if article.identity == "guid:" + link:
         link = link if is_web_url(link) else ""  # "item-42", "urn:uuid:…": no link
     else:
         link = _absolute(link, base)

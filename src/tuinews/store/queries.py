@@ -12,7 +12,7 @@ import dataclasses
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -280,12 +280,12 @@ class Store:
         self,
         feed_ids: Sequence[int],
         files: Sequence[FileState] = (),
-        fetch_state: FetchState | None = None,
+        fetch_states: Mapping[int, FetchState] | None = None,
     ) -> None:
         """Sources found unchanged: their last read stands, and so does its warning.
 
-        `files` and `fetch_state` (for one source) are what was learnt while
-        checking it, kept in the same transaction.
+        `files` (for one source) and `fetch_states` (by feed) are what was learnt while
+        checking them, kept in the same transaction.
         """
         now = self._now()
         with self._transaction() as conn:
@@ -293,10 +293,11 @@ class Store:
                 "UPDATE feeds SET last_attempt = ?, last_success = ? WHERE id = ?",
                 [(now, now, feed_id) for feed_id in feed_ids],
             )
-            if files or fetch_state:
+            if files:
                 (feed_id,) = feed_ids
                 self._write_file_states(conn, feed_id, files)
-                self._write_fetch_state(conn, feed_id, fetch_state)
+            for feed_id, state in (fetch_states or {}).items():
+                self._write_fetch_state(conn, feed_id, state)
 
     # ------------------------------------------------------------ web fetch state
 
