@@ -48,14 +48,18 @@ class Parsers(Generic[Job, Result]):
         events: queue.SimpleQueue,
         run: Callable[[Job], Result],
         size: Callable[[Job], int],
+        *,
+        here: bool = True,
     ) -> None:
         self._events = events
+        self._here = here  # False: jobs too heavy for this process (a TUI's) run only in the pool
         self._run = run
         self._size = size
         self._backlog: deque[Job] = deque()
         self._pool: Executor | None = None
         self._cores = os.cpu_count() or 1
-        self._workers = max(self._cores - 1, 1)
+        # One core stays with this process when it parses too; else it only waits and writes.
+        self._workers = max(self._cores - 1, 1) if here else self._cores
         self._seen_bytes = 0
         self._seen_jobs = 0
         self._expected_jobs = 0
@@ -96,8 +100,9 @@ class Parsers(Generic[Job, Result]):
             self._pool.submit(self._run, self._backlog.popleft()).add_done_callback(self._deliver)
 
     def parse_one_here(self) -> bool:
-        """Run the next waiting job in this process; False when none is waiting."""
-        if not self._backlog:
+        """Run the next waiting job in this process; False when none is waiting (or
+        jobs may not run here)."""
+        if not self._backlog or not self._here:
             return False
         self._running += 1
         self._events.put(self._run(self._backlog.popleft()))
@@ -131,6 +136,8 @@ class Parsers(Generic[Job, Result]):
 
     def _worth_a_pool(self) -> bool:
         """Below this much work, starting worker processes costs more than it saves."""
+        if not self._here:
+            return bool(self._backlog)
         if self._cores < 2:
             return False
         if self._expected_jobs >= PARALLEL_THRESHOLD_NEW_FEEDS:
