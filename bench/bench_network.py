@@ -94,30 +94,35 @@ class FeedServer(ThreadingHTTPServer):
             return Counter(self.statuses), self.connections, self.max_open
 
 
-class FeedHandler(BaseHTTPRequestHandler):
-    """GET/HEAD of one feed file with validators; 304 when the client's copy is current."""
+class CountingHandler(BaseHTTPRequestHandler):
+    """A quiet keep-alive handler that counts its server's connections (`connections`,
+    `open_now`, `max_open`, under `lock`), to show how many a tool uses at once."""
 
-    protocol_version = "HTTP/1.1"  # keep-alive: both tools reuse connections
-    server: FeedServer
+    protocol_version = "HTTP/1.1"  # keep-alive: the tools reuse connections
 
     def setup(self) -> None:
-        """Count the connection as open (to show how many a tool uses at once)."""
         super().setup()
-        with self.server.lock:
-            self.server.connections += 1
-            self.server.open_now += 1
-            self.server.max_open = max(self.server.max_open, self.server.open_now)
+        server = self.server
+        with server.lock:  # type: ignore[attr-defined]
+            server.connections += 1  # type: ignore[attr-defined]
+            server.open_now += 1  # type: ignore[attr-defined]
+            server.max_open = max(server.max_open, server.open_now)  # type: ignore[attr-defined]
 
     def finish(self) -> None:
-        """Count the connection as closed."""
         try:
             super().finish()
         finally:
-            with self.server.lock:
-                self.server.open_now -= 1
+            with self.server.lock:  # type: ignore[attr-defined]
+                self.server.open_now -= 1  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: thousands of requests would drown the report."""
+
+
+class FeedHandler(CountingHandler):
+    """GET/HEAD of one feed file with validators; 304 when the client's copy is current."""
+
+    server: FeedServer
 
     def do_HEAD(self) -> None:
         """Like GET without the body."""

@@ -58,11 +58,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import bench_import as bi  # HOME/XDG isolation, fresh folders, log tails
+from bench_network import CountingHandler
 
 BENCH_DIR = Path(__file__).resolve().parent
 CHECKOUT_SRC = BENCH_DIR.parent / "src"
@@ -166,6 +167,7 @@ class PageServer(ThreadingHTTPServer):
         self.page_requests = 0
         self.open_now = 0
         self.max_open = 0
+        self.connections = 0
         self.first_page_asked: float | None = None  # perf_counter of the first page request
         self.last_page_sent: float | None = None  # perf_counter of the last page written
         self.busy = 0.0  # seconds spent answering page requests (the delay included)
@@ -224,25 +226,8 @@ def build_feed(server: PageServer, items: int) -> bytes:
     ).encode()
 
 
-class PageHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
+class PageHandler(CountingHandler):
     server: PageServer
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.lock:
-            self.server.open_now += 1
-            self.server.max_open = max(self.server.max_open, self.server.open_now)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.server.lock:
-                self.server.open_now -= 1
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: hundreds of requests would drown the report."""
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
