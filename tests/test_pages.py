@@ -198,3 +198,24 @@ async def test_the_palette_sets_a_feeds_whole_stories_and_R_fetches_them(
         await settle(pilot)
         assert STORY[1] in " ".join(reader_text(app).split())
     assert "full_text  always" in cli("feed", "1").out
+
+
+def test_a_slow_page_times_out_alone_and_the_others_come_in(cli, server, monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr("tuinews.pages.PAGE_TIMEOUT", 1.0)  # the site takes 3 s
+    stalled = threading.Event()
+
+    def slow(handler) -> None:
+        stalled.wait(timeout=3)
+        handler.reply(200, story_page("Slow", STORY), Content_Type="text/html")
+
+    url = summary_feed(server, {"/slow.html": "Slow story", "/quick.html": "Quick story"})
+    server.routes["/slow.html"] = slow
+    serve_page(server, "/quick.html", story_page("Quick story", STORY))
+    assert cli("add", url).code == 0
+    refreshed = cli("refresh")
+    stalled.set()
+    assert "2 pages: 1 fetched, 1 failed" in refreshed.out
+    (line,) = [line for line in refreshed.err.splitlines() if "/slow.html" in line]
+    assert "timed out after 1 s" in line

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PAGES_PER_HOST = 1  # pages are many and sites small: one request at a time per site
+PAGE_TIMEOUT = 20.0  # seconds for one page, redirects included: a slow site costs one page
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,12 @@ def fetch_pages(
 
     # The fetcher calls each request's id a feed id: here it is the article's.
     fetches = [FetchRequest(request.article_id, request.url) for request in requests]
-    settings = FetchSettings(max_bytes=max_download_bytes, per_host=PAGES_PER_HOST)
+    settings = FetchSettings(
+        max_bytes=max_download_bytes,
+        per_host=PAGES_PER_HOST,
+        connect_timeout=min(PAGE_TIMEOUT, 10.0),
+        total_timeout=PAGE_TIMEOUT,
+    )
     urls = {request.article_id: request.url for request in requests}
     with (
         parsers,
