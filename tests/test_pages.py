@@ -219,3 +219,23 @@ def test_a_slow_page_times_out_alone_and_the_others_come_in(cli, server, monkeyp
     assert "2 pages: 1 fetched, 1 failed" in refreshed.out
     (line,) = [line for line in refreshed.err.splitlines() if "/slow.html" in line]
     assert "timed out after 1 s" in line
+
+
+def test_the_pages_author_and_date_fill_in_what_the_feed_left_out(cli, server) -> None:
+    page = story_page("The keeper's logbooks", STORY).replace(
+        b"<head>",
+        b'<head><meta name="author" content="Ann Lee">'
+        b'<meta property="article:published_time" content="2025-06-01T09:30:00+00:00">',
+    )
+    items = [{"guid": "k", "title": "The keeper's logbooks", "link": server.url("/k.html"),
+              "body": "<p>A teaser.</p>"}]  # fmt: skip
+    server.routes["/feed.xml"] = lambda handler: handler.reply(
+        200, rss(items, title="Gazette"), Content_Type="application/rss+xml"
+    )
+    serve_page(server, "/k.html", page)
+    assert cli("add", server.url("/feed.xml")).code == 0
+    assert "1 page: 1 fetched" in cli("refresh").out
+    (row,) = json.loads(cli("articles", "--json").out)
+    shown = json.loads(cli("show", str(row["id"]), "--json").out)
+    assert shown["author"] == "Ann Lee"
+    assert shown["published"] == "2025-06-01T09:30:00Z"

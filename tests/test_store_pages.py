@@ -187,3 +187,13 @@ def test_a_page_for_an_article_removed_meanwhile_is_dropped(store: Store) -> Non
     store.record_page_failure(12345, "https://gazette.news/gone", "HTTP 404")
     assert store.article_body(12345) is None
     assert store.wanted_pages(default=FullText.ALWAYS, now=NOW) == []
+
+
+def test_a_site_that_asks_to_wait_longer_than_the_backoff_is_left_alone_that_long(
+    store: Store,
+) -> None:
+    web_feed(store, STORIES[0])
+    (article_id,) = ids_by_title(store).values()
+    store.record_page_failure(article_id, "https://gazette.news/t", "HTTP 503", retry_after=86_400)
+    assert wanted(store, now=NOW + 23 * 3600) == set()
+    assert wanted(store, now=NOW + 86_400) == {"Teaser"}

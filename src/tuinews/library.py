@@ -566,6 +566,11 @@ class Library:
         shows_page = page is not None and page.fetched_at is not None and not feed_text
         if page is not None and shows_page:
             rendered = render_html(page.html, page.url)
+            row = dataclasses.replace(  # what the feed did not say, the page may
+                row,
+                author=row.author or page.author,
+                published=row.published if row.published is not None else page.published,
+            )
         else:
             rendered = render_body(body, row.link)
         folded = self._folded(row, rendered, body.summary)

@@ -138,6 +138,7 @@ class PageText:
     text: str  # the same as plain text, for search
     author: str = ""
     image: str = ""  # the lead image's URL
+    published: int | None = None  # the page's own date, Unix seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,7 @@ class StoredPage:
     fetched_at: int | None  # None: no text yet (see error)
     error: str | None
     author: str = ""
+    published: int | None = None  # the page's own date
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ class PageOutcome:
     article_id: int
     url: str
     error: str | None = None  # one line: why the article has no page text
+    retry_after: int | None = None  # seconds the site asked to wait (429, 503)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,9 @@ def fetch_pages(
         if page is not None:
             store.save_page(outcome.article_id, outcome.url, page)
         else:
-            store.record_page_failure(outcome.article_id, outcome.url, outcome.error or "")
+            store.record_page_failure(
+                outcome.article_id, outcome.url, outcome.error or "", outcome.retry_after
+            )
         outcomes[outcome.article_id] = outcome
         if on_progress:
             on_progress(PageProgress(len(outcomes), len(requests), outcome))
@@ -112,7 +114,7 @@ def fetch_pages(
 def _arrived(result: FetchResult, url: str) -> PageJob | PageOutcome:
     """A fetched page worth extracting, or why it is not."""
     if result.error:
-        return PageOutcome(result.feed_id, url, result.error)
+        return PageOutcome(result.feed_id, url, result.error, result.retry_after)
     if result.body is None:  # no validators are sent, so no 304 is expected
         return PageOutcome(result.feed_id, url, "the site sent no page")
     media_type = (result.content_type or "").split(";")[0].strip().lower()
@@ -138,6 +140,7 @@ def run_page_job(job: PageJob) -> PageResult:
         text=text,
         author=clean_line(extracted.author, 200),
         image=extracted.image,
+        published=extracted.published,
     )
     return PageResult(PageOutcome(job.article_id, job.url), page)
 

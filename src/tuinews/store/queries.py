@@ -641,7 +641,7 @@ class Store:
     def article_body(self, article_id: int) -> ArticleBody | None:
         row = self._conn.execute(
             "SELECT a.id, a.summary, a.content_kind, a.content_html, a.content_text, "
-            "a.page_html, p.url, p.fetched_at, p.error, p.author FROM articles a "
+            "a.page_html, p.url, p.fetched_at, p.error, p.author, p.published FROM articles a "
             "LEFT JOIN page_fetches p ON p.article_id = a.id WHERE a.id = ?",
             (article_id,),
         ).fetchone()
@@ -650,7 +650,12 @@ class Store:
         page = None
         if row["url"] is not None:
             page = StoredPage(
-                row["url"], row["page_html"], row["fetched_at"], row["error"], row["author"]
+                row["url"],
+                row["page_html"],
+                row["fetched_at"],
+                row["error"],
+                row["author"],
+                row["published"],
             )
         return ArticleBody(
             article_id=row["id"],
@@ -731,13 +736,17 @@ class Store:
                 )
                 conn.execute(
                     "INSERT OR REPLACE INTO page_fetches (article_id, url, fetched_at, author, "
-                    "image, error, attempts, next_try) VALUES (?, ?, ?, ?, ?, NULL, 0, NULL)",
-                    (article_id, url, self._now(), page.author, page.image),
+                    "published, image, error, attempts, next_try) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, 0, NULL)",
+                    (article_id, url, self._now(), page.author, page.published, page.image),
                 )
 
-    def record_page_failure(self, article_id: int, url: str, error: str) -> None:
+    def record_page_failure(
+        self, article_id: int, url: str, error: str, retry_after: int | None = None
+    ) -> None:
         """A page that could not be fetched or read: the article keeps any text it had,
-        says why, and is tried again after 1 h, 4 h, 16 h, 64 h, then only on request."""
+        says why, and is tried again after 1 h, 4 h, 16 h, 64 h (or the `retry_after`
+        seconds its site asked for, when longer), then only on request."""
         now = self._now()
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
@@ -748,9 +757,9 @@ class Store:
                 )
                 conn.execute(
                     "UPDATE page_fetches SET url = ?, error = ?, attempts = attempts + 1, "
-                    "next_try = CASE WHEN attempts + 1 < ? THEN ? * (1 << (2 * attempts)) + ? "
-                    "END WHERE article_id = ?",
-                    (url, error, PAGE_ATTEMPTS, PAGE_RETRY, now, article_id),
+                    "next_try = CASE WHEN attempts + 1 < ? THEN "
+                    "max(? * (1 << (2 * attempts)), ?) + ? END WHERE article_id = ?",
+                    (url, error, PAGE_ATTEMPTS, PAGE_RETRY, retry_after or 0, now, article_id),
                 )
 
     # ------------------------------------------------------------ reader mode

@@ -180,6 +180,7 @@ def _add_page_texts(db: sqlite_utils.Database) -> None:
             url TEXT NOT NULL,
             fetched_at INTEGER,
             author TEXT NOT NULL DEFAULT '',
+            published INTEGER,
             image TEXT NOT NULL DEFAULT '',
             error TEXT,
             attempts INTEGER NOT NULL DEFAULT 0,
