@@ -93,18 +93,25 @@ async def settled(pilot: Pilot) -> None:
 
 
 def test_main_screen(snap_compare, library, tmp_path):
+    """At 120 columns the reader could not have 60 beside the list: feeds and articles."""
     assert snap_compare(make_app(library, tmp_path), terminal_size=(120, 40), run_before=settled)
 
 
-def test_reader_shows_a_rich_article(snap_compare, library, tmp_path):
-    async def open_second(pilot: Pilot) -> None:
-        await settle(pilot)
-        await pilot.press("j", "enter")
-        await settled(pilot)
-        assert pilot.app.focused is pilot.app.query_one(Reader)
+def test_three_panes_on_a_wide_terminal(snap_compare, library, tmp_path):
+    assert snap_compare(make_app(library, tmp_path), terminal_size=(200, 60), run_before=settled)
 
+
+async def open_second(pilot: Pilot) -> None:
+    await settle(pilot)
+    await pilot.press("j", "enter")
+    await settled(pilot)
+    assert pilot.app.focused is pilot.app.query_one(Reader)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reader_shows_a_rich_article_full_screen(snap_compare, library, tmp_path, size):
     app = make_app(library, tmp_path)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_second)
+    assert snap_compare(app, terminal_size=size, run_before=open_second)
 
 
 def test_help_screen(snap_compare, library, tmp_path):

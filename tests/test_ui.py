@@ -32,6 +32,7 @@ from tuinews.ui.reader import Reader
 from tuinews.ui.screens import AddSourceScreen, ConfirmScreen, HelpScreen
 
 SIZE = (120, 40)
+WIDE = (160, 45)  # three panes: the reader beside the list (ui.app.READER_FITS)
 ROW_PREFIX = 11  # "● " flag (2 cells) + date (9 cells), then the title
 
 
@@ -431,7 +432,7 @@ async def test_n_and_p_cross_into_the_nearest_unread_of_the_next_feed(
 async def test_tab_moves_focus_across_the_panes_and_slash_focuses_search(
     two_feeds, db_path, tmp_path
 ):
-    async with Running(db_path, tmp_path) as pilot:
+    async with Running(db_path, tmp_path, size=WIDE) as pilot:
         app = pilot.app
         search = app.query_one("#search", Input)
         feeds, articles, reader = (
@@ -758,15 +759,58 @@ async def test_o_says_so_when_no_browser_can_open_the_link(
         assert "No web browser could open" in shown and "Opened" not in shown
 
 
-async def test_a_standard_80x24_terminal_shows_feeds_and_several_articles(
+async def test_a_standard_80x24_terminal_lists_and_enter_reads_full_screen(
     two_feeds, db_path, tmp_path
 ):
+    """Too small for the reader beside the list (newsboat's flow): the panes show the
+    feeds and the articles, enter gives the article the screen, esc goes back."""
     async with Running(db_path, tmp_path, size=(80, 24)) as pilot:
         app = pilot.app
         shown = screen_text(app)
         assert "Alpha Feed" in shown and "Beta Feed" in shown
-        assert len(titles_shown(app)) >= 3
-        assert "│ Beta 12 " in shown  # the reader, too
+        assert len(titles_shown(app)) >= 8  # the list has the room the reader had
+        assert not app.query_one(Reader).display
+
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert reader_text(app).startswith("Beta 12") and "Beta 12" in shown
+        assert "Alpha Feed" not in shown
+        reader = app.query_one(Reader)
+        assert reader.size.width == 76 and reader.size.height >= 15  # 80x24 less frame and bars
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Alpha Feed" in screen_text(app) and app.query_one(ArticleList).has_focus
+
+
+async def test_space_at_the_end_of_an_article_goes_on_to_the_next_unread(
+    two_feeds, db_path, tmp_path
+):
+    async with Running(db_path, tmp_path, size=(80, 24)) as pilot:
+        app = pilot.app
+        articles = app.query_one(ArticleList)
+        first = articles.current_id
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(5):  # page down to the end, then once more
+            await pilot.press("space")
+            await settle(pilot)
+            if articles.current_id != first:
+                break
+        assert articles.current_id != first
+        assert articles.row(first).read and app.query_one(Reader).display
+        title = articles.row(articles.current_id).title
+        assert reader_text(app).startswith(title)
+
+
+async def test_wide_terminals_give_the_reader_sixty_columns_beside_the_list(
+    two_feeds, db_path, tmp_path
+):
+    async with Running(db_path, tmp_path, size=(130, 40)) as pilot:
+        reader = pilot.app.query_one(Reader)
+        assert reader.display and reader.size.width >= 60
+        assert pilot.app.query_one(ArticleList).display
 
 
 # ---------------------------------------------------------------- state
@@ -809,7 +853,7 @@ async def test_reading_position_survives_a_restart(tmp_path, cli, db_path):
     config, state = Config(db_path=db_path), tmp_path / "ui.json"
 
     app = TuinewsApp(config, state_path=state, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         await pilot.press("enter", "space", "space")
         await settle(pilot)
@@ -818,7 +862,7 @@ async def test_reading_position_survives_a_restart(tmp_path, cli, db_path):
         await pilot.press("q")
 
     again = TuinewsApp(config, state_path=state, clock=clock)
-    async with again.run_test(size=SIZE) as pilot:
+    async with again.run_test(size=WIDE) as pilot:
         await settle(pilot)
         assert again.query_one(Reader).scroll_y == position
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import platformdirs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -69,6 +69,9 @@ from tuinews.ui.screens import (
 )
 from tuinews.urls import host_warning, is_openable, is_web_url, shown_url
 
+# Below this size three panes cannot give the reader 60 columns and 15 lines: the panes
+# show the feeds and the list, and enter reads full screen (as newsboat does).
+READER_FITS = (130, 21)
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
 OTHER_WRITERS_CHECK = 3.0  # seconds between looks for another process's writes
@@ -231,6 +234,7 @@ class TuinewsApp(App[None]):
         self._unfolded: set[int] = set()  # articles z unfolded
         self._page_text_shown: tuple[int, bool] | None = None  # (article, has a page text)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
+        self._reading = False  # the reader has the whole screen (enter; esc goes back)
         self._refreshing = False  # one refresh at a time
         self._stop_refresh = threading.Event()
         self._refreshed: list[SourceOutcome] = []  # done, not yet shown in the feed list
@@ -258,6 +262,7 @@ class TuinewsApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_keymap(self._config.keys)  # [keys] in config.toml: binding id = "keys"
+        self._fit_panes(*self.size)
         for warning in (*self._config.warnings, *self._unknown_key_warnings()):
             self.notify(clean_line(warning, 300), severity="warning", markup=False, timeout=10)
         for pane, title in (("#feeds", "Feeds"), ("#articles", "Articles"), ("#reader", "")):
@@ -511,7 +516,34 @@ class TuinewsApp(App[None]):
 
     @on(ArticleList.Opened)
     def _article_opened(self) -> None:
+        self._read_full_screen(True)
         self.query_one(Reader).focus()
+
+    def _read_full_screen(self, reading: bool) -> None:
+        self._reading = reading
+        self.screen_stack[0].set_class(reading, "-reading")
+
+    def action_leave_reader(self) -> None:
+        """esc in the reader: back to the panes; when they show already, clear a search."""
+        if self._reading:
+            self._read_full_screen(False)
+            self.query_one(ArticleList).focus()
+        else:
+            self.action_clear_search()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_panes(event.size.width, event.size.height)
+
+    def _fit_panes(self, width: int, height: int) -> None:
+        min_width, min_height = READER_FITS
+        compact = width < min_width or height < min_height
+        self.screen_stack[0].set_class(compact, "-compact")
+        if compact and self.query_one(Reader).has_focus and not self._reading:
+            self.query_one(ArticleList).focus()
+
+    @on(Reader.Finished)
+    def _reader_finished(self) -> None:
+        self.action_next_unread()
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False, name="open the article")
     def load_article(

@@ -15,16 +15,20 @@ MAX_READING_WIDTH = 80
 
 class Reader(VerticalScroll):
     BINDINGS = [
-        Binding("space", "page_down", "Page down", id="reader_page_down"),
+        Binding("space", "read_on", "Page down, then next unread", id="reader_page_down"),
         Binding("b", "page_up", "Page up", show=False, id="reader_page_up"),
         Binding("j", "scroll_down", "Down", show=False, id="reader_down"),
         Binding("k", "scroll_up", "Up", show=False, id="reader_up"),
         Binding("g", "scroll_home", "Top", show=False, id="reader_top"),
         Binding("G", "scroll_end", "Bottom", show=False, id="reader_bottom"),
+        Binding("escape", "app.leave_reader", "Back to the list", show=False, id="reader_back"),
     ]
 
     class WidthChanged(Message):
         """The article must be laid out again for the new reading width."""
+
+    class Finished(Message):
+        """space at the end of the article: the reader wants the next one."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -50,6 +54,13 @@ class Reader(VerticalScroll):
         self._laid_out_for = width
         if width != self.reading_width:
             self.post_message(self.WidthChanged())
+
+    def action_read_on(self) -> None:
+        """space: a page down; at the end of the article, on to the next unread one."""
+        if self.scroll_y >= self.max_scroll_y:
+            self.post_message(self.Finished())
+        else:
+            self.action_page_down()
 
     def _resume(self) -> None:
         """Scroll to where reading stopped, once the new page is laid out.
