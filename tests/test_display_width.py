@@ -114,7 +114,7 @@ def assert_rows_fit(app, width: int) -> None:
 
 
 @pytest.mark.usefixtures("wide_library")
-@pytest.mark.parametrize("size", [(120, 40), (150, 40)])
+@pytest.mark.parametrize("size", [(130, 40), (150, 40)])  # three panes: READER_FITS
 async def test_rows_with_emoji_sequences_are_exactly_their_columns_width(
     db_path, tmp_path, size
 ) -> None:
