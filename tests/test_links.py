@@ -221,3 +221,66 @@ async def test_the_choice_of_feeds_a_page_lists_shows_look_alike_hosts_in_punyco
         options = pilot.app.screen.query_one(OptionList)
         shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert shown == ["https://news.example/feed", "http://xn--pple-43d.com/"]
+
+
+def links_feed(tmp_path: Path) -> Path:
+    body = (
+        '<p>See <a href="https://one.example.org/a">the first</a>, '
+        '<a href="https://two.example.org/b">the second</a> and '
+        '<a href="javascript:alert(1)">a trap</a>.</p>'
+    )
+    items = [{"guid": "l", "title": "Three links", "link": "https://site.example.org/",
+              "body": body, "date": 1_700_000_000}]  # fmt: skip
+    path = tmp_path / "three.xml"
+    path.write_bytes(rss(items, title="Links"))
+    return path
+
+
+async def test_typing_a_links_number_opens_it_and_y_then_a_number_copies_it(
+    tmp_path, cli, db_path, browser
+):
+    assert cli("add", str(links_feed(tmp_path))).code == 0
+    async with Running(db_path, tmp_path) as pilot:
+        app = pilot.app
+        assert "[2]" in reader_text(app)
+        await pilot.press("2")  # three links: no longer number possible, no waiting
+        await settle(pilot)
+        assert browser == ["https://two.example.org/b"]
+        assert "Opened link 2 (https://two.example.org/b)" in screen_text(app)
+
+        await pilot.press("3")  # the javascript: link is listed, never opened
+        await settle(pilot)
+        assert browser == ["https://two.example.org/b"]
+        assert "Not opened: only http(s) links open (link 3" in screen_text(app)
+
+        await pilot.press("y", "1")
+        await settle(pilot)
+        assert app.clipboard == "https://one.example.org/a"
+        assert "Copied link 1 (https://one.example.org/a)" in screen_text(app)
+
+        await pilot.press("y")  # y alone copies the article's own link, at once
+        await pilot.pause()
+        assert app.clipboard == "https://site.example.org/"
+        await pilot.pause(1.0)  # and the number y waits for is no longer expected
+
+        await pilot.press("7")
+        await settle(pilot)
+        assert "No link 7: this article has 3" in screen_text(app)
+
+
+async def test_a_two_digit_link_number_waits_for_its_second_digit(tmp_path, cli, db_path, browser):
+    body = "".join(f'<p><a href="https://n{n}.example.org/">link {n}</a></p>' for n in range(1, 13))
+    items = [{"guid": "m", "title": "Twelve links", "link": "https://site.example.org/",
+              "body": body, "date": 1_700_000_000}]  # fmt: skip
+    (tmp_path / "twelve.xml").write_bytes(rss(items, title="Many"))
+    assert cli("add", str(tmp_path / "twelve.xml")).code == 0
+    async with Running(db_path, tmp_path) as pilot:
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert browser == ["https://n12.example.org/"]
+        await pilot.press("1")  # could be 1 or 10-12: opens once typing pauses
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if len(browser) > 1:
+                break
+        assert browser == ["https://n12.example.org/", "https://n1.example.org/"]

@@ -72,6 +72,8 @@ from tuinews.urls import host_warning, is_openable, is_web_url, shown_url
 # Below this size three panes cannot give the reader 60 columns and 15 lines: the panes
 # show the feeds and the list, and enter reads full screen (as newsboat does).
 READER_FITS = (130, 21)
+# A link's number is complete once no digit follows for this long (seconds).
+LINK_NUMBER_PAUSE = 0.8
 # Search waits for a pause in typing this long (seconds), then runs in a worker.
 SEARCH_DEBOUNCE = 0.12
 OTHER_WRITERS_CHECK = 3.0  # seconds between looks for another process's writes
@@ -105,6 +107,7 @@ class ArticleLoaded(Message):
     page: Text
     width: int
     has_page_text: bool = False  # f can switch between the page's text and the feed's
+    links: tuple[str, ...] = ()  # the body's numbered links: [1] is links[0]
 
 
 @dataclasses.dataclass
@@ -180,6 +183,13 @@ def _while_open(handler: Callable[[TuinewsApp, Message], None]) -> Callable:
     return handle
 
 
+# Typing a link's number opens it: one binding per digit (remappable), one row in the help.
+LINK_NUMBER_BINDINGS = [
+    Binding(str(d), f"link_digit({d})", "Open link N: type its number", show=False, id=f"link_{d}")
+    for d in (*range(1, 10), 0)
+]
+
+
 class TuinewsApp(App[None]):
     CSS_PATH = str(bundled("styles") / "app.tcss")
     TITLE = "tuinews"
@@ -199,7 +209,8 @@ class TuinewsApp(App[None]):
         Binding("M", "mark_view_read", "Mark all read", show=False, id="mark_view_read"),
         Binding("u", "undo", "Undo", show=False, id="undo"),
         Binding("o", "open_link", "Open link", show=False, id="open_link"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
+        Binding("y", "copy_link", "Copy link; then a number: link N", show=False, id="copy_link"),
+        *LINK_NUMBER_BINDINGS,
         Binding("f", "page_text", "Page text / feed text", show=False, id="page_text"),
         Binding("z", "unfold", "Show / fold boilerplate", show=False, id="unfold"),
         Binding("r", "refresh(False)", "Refresh feed", show=False, id="refresh_feed"),
@@ -235,6 +246,10 @@ class TuinewsApp(App[None]):
         self._page_text_shown: tuple[int, bool] | None = None  # (article, has a page text)
         self._shown_unread: int | None = None  # shown by the list, not yet chosen: n takes it
         self._reading = False  # the reader has the whole screen (enter; esc goes back)
+        self._shown_links: tuple[str, ...] = ()  # the shown article's numbered links
+        self._link_number = ""  # digits typed so far
+        self._link_verb = "open"  # "copy" when the number follows y
+        self._link_timer: Timer | None = None
         self._refreshing = False  # one refresh at a time
         self._stop_refresh = threading.Event()
         self._refreshed: list[SourceOutcome] = []  # done, not yet shown in the feed list
@@ -567,7 +582,8 @@ class TuinewsApp(App[None]):
             note += " · f shows the page's" if has_page_text and not article.shows_page else ""
             note += " · f tries again" if not has_page_text else ""
         page = article_page(article.row, article.summary, article.body, width, terms, note)
-        self.post_message(ArticleLoaded(article.row, page, width, has_page_text))
+        links = article.body.links
+        self.post_message(ArticleLoaded(article.row, page, width, has_page_text, links))
 
     @on(ArticleLoaded)
     @_while_open
@@ -581,6 +597,7 @@ class TuinewsApp(App[None]):
         self._restore_scroll = None
         self.query_one(Reader).show(event.page, event.width, scroll_y=scroll)
         self._page_text_shown = (row.id, event.has_page_text)
+        self._shown_links = event.links
         self._row_changed(row)
 
     @on(ArticleChanged)
@@ -710,11 +727,14 @@ class TuinewsApp(App[None]):
         if not row.link:
             self.notify("Not opened: this article has no link", markup=False)
             return
-        # The link as shown is the link that opens: a look-alike host in punycode.
-        url, warning = shown_url(row.link), host_warning(row.link)
-        shown = clean_line(url, 80)
-        if not is_openable(row.link):
-            why = (is_web_url(row.link) and warning) or "only http(s) links open"
+        self._open_url(row.link)
+
+    def _open_url(self, link: str, label: str = "") -> None:
+        """Open a link as it is shown (a look-alike host in punycode), saying so."""
+        url, warning = shown_url(link), host_warning(link)
+        shown = f"{label} ({clean_line(url, 80)})" if label else clean_line(url, 80)
+        if not is_openable(link):
+            why = (is_web_url(link) and warning) or "only http(s) links open"
             self.notify(f"Not opened: {why} ({shown})", markup=False)
             return
         if self._open_in_browser(url):
@@ -742,12 +762,56 @@ class TuinewsApp(App[None]):
         return browser.open(url)
 
     def action_copy_link(self) -> None:
+        """y: copy the article's link; a number typed next copies that link instead."""
         row = self._current()
         if row and row.link:
-            url, warning = shown_url(row.link), host_warning(row.link)
-            self.copy_to_clipboard(url)  # whole: what o would open
-            said = f"Copied {clean_line(url, 80)}" + (f" — {warning}" if warning else "")
-            self.notify(said, markup=False, severity="warning" if warning else "information")
+            self._copy_url(row.link)
+        self._start_link_number("copy")
+
+    def _copy_url(self, link: str, label: str = "") -> None:
+        url, warning = shown_url(link), host_warning(link)
+        self.copy_to_clipboard(url)  # whole: what o would open
+        what = f"{label} ({clean_line(url, 80)})" if label else clean_line(url, 80)
+        said = f"Copied {what}" + (f" — {warning}" if warning else "")
+        self.notify(said, markup=False, severity="warning" if warning else "information")
+
+    def action_link_digit(self, digit: int) -> None:
+        """A digit of a link's number (the [N] in the text and the list at the end)."""
+        if not self._shown_links:
+            return
+        if self._link_timer is None:
+            self._start_link_number("open")
+        self._link_number += str(digit)
+        if self._link_timer is not None:
+            self._link_timer.stop()
+        if int(self._link_number) * 10 > len(self._shown_links):
+            self._act_on_link_number()  # no longer number is possible: no need to wait
+        else:
+            self._link_timer = self.set_timer(LINK_NUMBER_PAUSE, self._act_on_link_number)
+
+    def _start_link_number(self, verb: str) -> None:
+        if self._link_timer is not None:
+            self._link_timer.stop()
+        self._link_number, self._link_verb = "", verb
+        self._link_timer = self.set_timer(LINK_NUMBER_PAUSE, self._act_on_link_number)
+
+    def _act_on_link_number(self) -> None:
+        number, verb = self._link_number, self._link_verb
+        if self._link_timer is not None:
+            self._link_timer.stop()
+        self._link_timer, self._link_number, self._link_verb = None, "", "open"
+        if not number:
+            return  # y alone: the article's link is copied already
+        count = len(self._shown_links)
+        index = int(number)
+        if not 1 <= index <= count:
+            self.notify(f"No link {index}: this article has {count}", markup=False)
+            return
+        link = self._shown_links[index - 1]
+        if verb == "copy":
+            self._copy_url(link, f"link {index}")
+        else:
+            self._open_url(link, f"link {index}")
 
     # ------------------------------------------------------------ refreshing
 

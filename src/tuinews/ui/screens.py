@@ -37,9 +37,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for title, bindings in self._sections:
             table.add_row(Text(title, style="bold underline"), "")
+            rows: dict[str, list[str]] = {}  # keys by description: 0-9 make one row
             for binding in bindings:
-                keys = ", ".join(_key_name(key) for key in binding.key.split(","))
-                table.add_row(keys, binding.description)
+                keys = [_key_name(key) for key in binding.key.split(",")]
+                rows.setdefault(binding.description, []).extend(keys)
+            for description, keys in rows.items():
+                table.add_row(", ".join(keys), description)
             table.add_row("", "")
         with VerticalScroll(id="help"):
             yield Static(
