@@ -42,7 +42,7 @@ class Terminal:
             timeout=10,
         )
 
-    def start(self, command: str, size: tuple[int, int] = (120, 40)) -> None:
+    def start(self, command: str, size: tuple[int, int] = (120, 40), **extra_env: str) -> None:
         env = {  # a clean environment: pytest's has COLUMNS/LINES, which Textual obeys
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
@@ -52,6 +52,7 @@ class Terminal:
             "TUINEWS_DB": self.home / "library.db",
             "LANG": "C.UTF-8",
             "TERM": "xterm-256color",
+            **extra_env,
         }
         assignments = [f"{name}={value}" for name, value in env.items()]
         line = f"env -i {shlex.join(assignments)} {command}"
@@ -209,3 +210,62 @@ def test_emoji_sequences_leave_every_row_its_width_in_a_real_terminal(terminal: 
                 break
             width, borders = columns(line)
             assert (width, borders) == (160, corners), line
+
+
+def test_at_80x24_read_to_the_end_go_on_to_the_next_unread_and_open_link_2(terminal: Terminal):
+    """newsboat's flow at the size most terminals open at: list, enter, space to the end
+    and on, a link by its number, quit. The "browser" records what it was asked to open."""
+    from feedgen import rss
+
+    from tuinews.cli import main
+
+    body = "".join(
+        f"<p>Paragraph {n} of the story, long enough to fill a line or two of the reader.</p>"
+        for n in range(30)
+    )
+    items = [
+        {
+            "guid": f"s{n}",
+            "title": f"Story number {n}",
+            "link": f"https://site.example.org/{n}",
+            "body": body + f'<p><a href="https://one.example.org/{n}">one</a> and '
+            f'<a href="https://two.example.org/{n}">two</a>.</p>',
+            "date": 1_700_000_000 + n,
+        }
+        for n in range(2)
+    ]
+    feed = terminal.home / "stories.xml"
+    feed.write_bytes(rss(items, title="Stories"))
+    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
+    opened = terminal.home / "opened.txt"
+    recorder = terminal.home / "browser.sh"
+    recorder.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {shlex.quote(str(opened))}\n')
+    recorder.chmod(0o755)
+    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
+    command = f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews"
+    terminal.start(command, size=(80, 24), BROWSER=f"{recorder} %s")
+    terminal.wait_for(lambda s: "Story number 1" in s, "the list")
+
+    terminal.press("Enter")  # the newest first: story 1, full screen
+    terminal.wait_for(lambda s: "Story number 1" in s and "Stories" not in s.split("\n")[3],
+                      "story 1 full screen")  # fmt: skip
+    for _ in range(20):  # space to its end, and once more: on to the next unread
+        terminal.press("Space")
+        time.sleep(0.2)
+        if "Story number 0" in terminal.screen():
+            break
+    shown = terminal.wait_for(lambda s: "Story number 0" in s, "story 0, the next unread")
+    assert "Feeds" not in shown  # still reading full screen
+
+    terminal.press("2")
+    deadline = time.monotonic() + 10
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert opened.read_text().split() == ["https://two.example.org/0"]
+
+    terminal.wait_for(lambda s: "Story number 0" in s, "the reader, back after the browser")
+    terminal.press("q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.alive()
