@@ -35,6 +35,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.delenv("TUINEWS_DB", raising=False)
     monkeypatch.delenv("TUINEWS_DEBUG", raising=False)
+    for desktop in ("DISPLAY", "WAYLAND_DISPLAY"):  # no test copies to the developer's
+        monkeypatch.delenv(desktop, raising=False)  # clipboard (see test_clipboard.py)
     return home
 
 

@@ -46,6 +46,10 @@ BEHIND_THE_LIBRARY = (
     "tuinews.fetch",
     "tuinews.parse",
     "tuinews.opml",
+    "tuinews.pages",
+    "tuinews.extract",
+    "tuinews.fold",
+    "tuinews.parallel",
 )  # and tuinews.render's inner modules: its package names (layout, to_text) are for faces
 
 

@@ -256,7 +256,9 @@ async def test_typing_a_links_number_opens_it_and_y_then_a_number_copies_it(
         await pilot.press("y", "1")
         await settle(pilot)
         assert app.clipboard == "https://one.example.org/a"
-        assert "Copied link 1 (https://one.example.org/a)" in screen_text(app)
+        assert "Sent link 1 (https://one.example.org/a) to the terminal's clipboard" in (
+            notices(app)
+        )
 
         await pilot.press("y")  # y alone copies the article's own link, at once
         await pilot.pause()

@@ -34,6 +34,7 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from tuinews.clean import clean_line
+from tuinews.clipboard import copy_with_program
 from tuinews.config import APP_NAME, Config, config_path, unknown_binding_warnings
 from tuinews.library import (
     QUERY_HELP,
@@ -161,6 +162,14 @@ class PagesProgressed(Message):
     progress: PageProgress | None = None
     report: PagesReport | None = None
     refresh: RefreshReport | None = None  # the refresh these pages followed
+
+
+@dataclasses.dataclass
+class TextCopied(Message):
+    text: str
+    what: str  # how the notice names it
+    warning: str | None  # what is wrong with the link's host
+    program: str | None  # the clipboard program that took it; None: try the terminal
 
 
 @dataclasses.dataclass
@@ -769,11 +778,27 @@ class TuinewsApp(App[None]):
         self._start_link_number("copy")
 
     def _copy_url(self, link: str, label: str = "") -> None:
-        url, warning = shown_url(link), host_warning(link)
-        self.copy_to_clipboard(url)  # whole: what o would open
+        url = shown_url(link)  # whole: what o would open
         what = f"{label} ({clean_line(url, 80)})" if label else clean_line(url, 80)
-        said = f"Copied {what}" + (f" — {warning}" if warning else "")
-        self.notify(said, markup=False, severity="warning" if warning else "information")
+        self.copy_text(url, what, host_warning(link))
+
+    @work(thread=True, group="clipboard", exit_on_error=False, name="copy")
+    def copy_text(self, text: str, what: str, warning: str | None) -> None:
+        """The desktop's clipboard program when there is one (it says whether it took
+        the text); else the terminal's clipboard (OSC 52), which says nothing back."""
+        self.post_message(TextCopied(text, what, warning, copy_with_program(text)))
+
+    @on(TextCopied)
+    @_while_open
+    def _text_copied(self, event: TextCopied) -> None:
+        caution = f" — {event.warning}" if event.warning else ""
+        if event.program is not None:
+            said = f"Copied {event.what}{caution}"
+        else:
+            self.copy_to_clipboard(event.text)
+            said = f"Sent {event.what} to the terminal's clipboard (OSC 52){caution}"
+        severity = "warning" if event.warning else "information"
+        self.notify(said, markup=False, severity=severity)
 
     def action_link_digit(self, digit: int) -> None:
         """A digit of a link's number (the [N] in the text and the list at the end)."""

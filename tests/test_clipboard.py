@@ -1,0 +1,58 @@
+"""y copies through the desktop's clipboard program when there is one, and says
+"copied" only when something took the text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from feedgen import rss
+from test_links import notices
+from test_ui import Running, settle
+
+
+def fake_xclip(bin_dir: Path, record: Path, exit_code: int = 0) -> None:
+    """An `xclip` that keeps what it is given, as the real one keeps the selection."""
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "xclip"
+    script.write_text(f'#!/bin/sh\ncat > "{record}"\nexit {exit_code}\n')
+    script.chmod(0o755)
+
+
+def one_article(tmp_path: Path, cli) -> None:
+    items = [{"guid": "a", "title": "A story", "link": "https://site.example.org/a",
+              "date": 1_700_000_000}]  # fmt: skip
+    (tmp_path / "one.xml").write_bytes(rss(items, title="One"))
+    assert cli("add", str(tmp_path / "one.xml")).code == 0
+
+
+async def test_y_copies_with_the_desktops_program_and_says_so(
+    tmp_path, cli, db_path, monkeypatch
+) -> None:
+    record = tmp_path / "clipboard.txt"
+    fake_xclip(tmp_path / "bin", record)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    one_article(tmp_path, cli)
+    async with Running(db_path, tmp_path) as pilot:
+        await pilot.press("y")
+        await settle(pilot)
+        assert record.read_text() == "https://site.example.org/a"
+        assert "Copied https://site.example.org/a" in notices(pilot.app)
+        assert pilot.app.clipboard == ""  # the terminal was not asked
+
+
+async def test_a_program_that_refuses_leaves_it_to_the_terminal_without_claiming_a_copy(
+    tmp_path, cli, db_path, monkeypatch
+) -> None:
+    fake_xclip(tmp_path / "bin", tmp_path / "clipboard.txt", exit_code=1)  # no X server
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    one_article(tmp_path, cli)
+    async with Running(db_path, tmp_path) as pilot:
+        await pilot.press("y")
+        await settle(pilot)
+        shown = notices(pilot.app)
+        assert "Copied" not in shown
+        assert "to the terminal's clipboard (OSC 52)" in shown
+        assert pilot.app.clipboard == "https://site.example.org/a"
