@@ -59,8 +59,10 @@ def test_plain_text_shows_headline_standfirst_and_paragraphs(cli, folder: Path) 
     lines = text.splitlines()
     assert lines[0] == "Harbourne Council Votes to Keep Its Last Passenger Ferry"
     standfirst = "A late amendment saves the 90-year-old crossing for at least three more years"
-    standfirst_line = next(i for i, line in enumerate(lines) if line.startswith(standfirst))
-    assert lines[standfirst_line - 1] == "" and lines[standfirst_line + 1] == ""
+    start = next(i for i, line in enumerate(lines) if line.startswith(standfirst))
+    end = lines.index("", start)  # the standfirst wraps to the width: a paragraph of its own
+    assert lines[start - 1] == "" and end - start <= 2
+    assert " ".join(lines[start:end]).endswith("but the money still has to be found.")
     assert text.count("\n\n") >= 6  # the body keeps its paragraph breaks
     assert "Harbourne's last passenger ferry will keep running" in text
 
@@ -89,6 +91,24 @@ def test_news_text_with_one_paragraph_per_line_keeps_them_and_has_no_false_stand
     flowing = " ".join(text.split())  # the terminal's width decides where lines wrap
     assert flowing.index(story[1]) < flowing.index("Harbourne's last") < flowing.index("Council")
     assert sql("SELECT summary FROM articles") == [("",)]  # the appeal is no standfirst
+
+
+def test_show_wraps_the_title_and_the_standfirst_to_the_terminal(
+    cli, folder: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    cli("add", str(folder))
+    text = show(cli, "Harbourne Council Votes to Keep Its Last Passenger Ferry")
+    head, standfirst = text.split("\n\n", 2)[:2]
+    lines = head.splitlines()
+    rule = next(i for i, line in enumerate(lines) if set(line) == {"="})
+    title = lines[:rule]
+    assert len(title) == 2 and " ".join(title) == (
+        "Harbourne Council Votes to Keep Its Last Passenger Ferry"
+    )
+    assert len(lines[rule]) == max(map(len, title)) <= 40  # under the title, as wide as it
+    assert all(len(line) <= 40 for line in standfirst.splitlines())
+    assert " ".join(standfirst.split()).startswith("A late amendment saves the 90-year-old")
 
 
 def test_non_ascii_text_survives(cli, folder: Path) -> None:

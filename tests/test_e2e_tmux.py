@@ -269,3 +269,29 @@ def test_at_80x24_read_to_the_end_go_on_to_the_next_unread_and_open_link_2(termi
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not terminal.alive()
+
+
+def test_show_on_a_terminal_goes_through_the_pager(terminal: Terminal):
+    """As git log does: a long article goes to $PAGER (run as an argument list); the same
+    command into a pipe prints it straight."""
+    from feedgen import rss
+
+    from tuinews.cli import main
+
+    body = "".join(f"<p>Paragraph {n} of a long story.</p>" for n in range(40))
+    items = [{"guid": "long", "title": "A long story", "body": body, "date": 1_700_000_000}]
+    feed = terminal.home / "long.xml"
+    feed.write_bytes(rss(items, title="Long"))
+    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
+    paged = terminal.home / "paged.txt"
+    pager = terminal.home / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > {shlex.quote(str(paged))}\n")
+    pager.chmod(0o755)
+    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
+    command = f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews show 1"
+    terminal.start(command, size=(80, 24), PAGER=f"{pager} --flag-the-pager-gets")
+    deadline = time.monotonic() + START_TIMEOUT
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = paged.read_text()
+    assert text.startswith("A long story\n") and "Paragraph 39 of a long story." in text

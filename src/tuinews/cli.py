@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tuinews import __version__, urls
-from tuinews.clean import clean_line, clean_text
+from tuinews.clean import clean_line
 from tuinews.config import Config, ConfigError, load_config
 from tuinews.library import (
     AddResult,
@@ -494,7 +494,7 @@ def _article_json(row: ArticleRow) -> dict:
 def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     from rich.cells import cell_len
 
-    from tuinews.render import to_text
+    from tuinews.render import to_text, wrap_paragraph
 
     article = library.open_article(
         args.article, feed_text=args.feed_text, unfold=args.all, fold_hint=" (--all shows them)"
@@ -503,23 +503,43 @@ def _cmd_show(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_shown_json(article))
         return EXIT_OK
-    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    lines = [_safe(row.title) or "(untitled)", "=" * min(cell_len(_safe(row.title)) or 10, width)]
+    terminal = shutil.get_terminal_size((100, 24))
+    width = min(terminal.columns, 100)
+    title = wrap_paragraph(_safe(row.title) or "(untitled)", width)
+    lines = [*title, "=" * min(max(cell_len(line) for line in title), width)]
     meta = [_safe(row.feed_title), _safe(row.author), _local_time(row.published)]
-    lines.append(" · ".join(part for part in meta if part))
+    lines += wrap_paragraph(" · ".join(part for part in meta if part), width)
     if row.link:  # whole, as `o` in the reader opens it: a look-alike host in punycode
         lines.append(clean_line(urls.shown_url(row.link), urls.LINK_CAP))
         if warning := urls.host_warning(row.link):
-            lines.append(f"(careful: {warning})")
+            lines += wrap_paragraph(f"(careful: {warning})", width)
     if note := article.source_note(_local_time):
         hint = "; --feed-text shows the feed's" if article.shows_page else ""
-        lines.append(f"[{_safe(note)}{hint}]")
+        lines += wrap_paragraph(f"[{_safe(note)}{hint}]", width)
     lines.append("")
     if article.summary:
-        lines += [clean_text(article.summary), ""]
+        lines += [*wrap_paragraph(clean_line(article.summary, 4000), width), ""]
     lines.append(to_text(article.body, width=width))
-    print("\n".join(lines))
+    _page("\n".join(lines), terminal.lines)
     return EXIT_OK
+
+
+def _page(text: str, height: int) -> None:
+    """Print, through $PAGER (default less) when a terminal would scroll it away, as
+    git log does: the pager is run from an argument list (shlex), never a shell; one
+    that cannot start leaves the text printed as it is."""
+    if not sys.stdout.isatty() or text.count("\n") + 1 < height:
+        print(text)
+        return
+    import shlex
+    import subprocess
+
+    pager = shlex.split(os.environ.get("PAGER") or "less")
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # quit if it fits; colours
+    try:
+        subprocess.run(pager, input=text.encode("utf-8"), env=env, check=False)
+    except OSError:
+        print(text)
 
 
 def _shown_json(article: OpenedArticle) -> dict:
