@@ -804,6 +804,24 @@ async def test_space_at_the_end_of_an_article_goes_on_to_the_next_unread(
         assert reader_text(app).startswith(title)
 
 
+async def test_space_pressed_with_enter_pages_down_the_article_it_opened(tmp_path, cli, db_path):
+    """On a small terminal the reader is laid out for the full screen before enter, and
+    a space that comes before the layout waits for it: it pages, never skips ahead."""
+    long_body = "".join(f"<p>Paragraph {n} of a long article.</p>" for n in range(80))
+    items = [{"guid": f"l{n}", "title": f"Long read {n}", "body": long_body,
+              "date": 1_704_880_000 + n} for n in range(2)]  # fmt: skip
+    write_feed(tmp_path, "long.xml", items, "Long Reads")
+    cli("add", str(tmp_path / "long.xml"))
+    async with Running(db_path, tmp_path, size=(80, 24)) as pilot:
+        app = pilot.app
+        articles, reader = app.query_one(ArticleList), app.query_one(Reader)
+        first = articles.current_id
+        articles.action_open()  # enter and space in one go, before any repaint,
+        reader.action_read_on()  # as a fast typist's keys arrive
+        await settle(pilot)
+        assert articles.current_id == first and reader.scroll_y > 10
+
+
 async def test_wide_terminals_give_the_reader_sixty_columns_beside_the_list(
     two_feeds, db_path, tmp_path
 ):

@@ -600,11 +600,14 @@ class TuinewsApp(App[None]):
         row = event.row
         if self.query_one(ArticleList).current_id != row.id:
             return  # the cursor moved on while this one was being laid out
+        reader = self.query_one(Reader)
         scroll = None
         if self._restore_scroll and self._restore_scroll[0] == row.id:
             scroll = self._restore_scroll[1]  # where reading stopped
+        elif self._page_text_shown and self._page_text_shown[0] == row.id:
+            scroll = reader.scroll_y  # laid out again (a new width): stay where the reader is
         self._restore_scroll = None
-        self.query_one(Reader).show(event.page, event.width, scroll_y=scroll)
+        reader.show(event.page, event.width, scroll_y=scroll)
         self._page_text_shown = (row.id, event.has_page_text)
         self._shown_links = event.links
         self._row_changed(row)
@@ -891,7 +894,6 @@ class TuinewsApp(App[None]):
         """The article being read got new text: show it, where the reader is."""
         articles = self.query_one(ArticleList)
         if articles.current_id in article_ids:
-            self._restore_scroll = (articles.current_id, self.query_one(Reader).scroll_y)
             width = self.query_one(Reader).reading_width
             self.load_article(articles.current_id, width, False, self._search_terms or ())
 

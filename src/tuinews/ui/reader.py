@@ -41,7 +41,10 @@ class Reader(VerticalScroll):
 
     @property
     def reading_width(self) -> int:
-        return max(20, min(self.size.width - 4, MAX_READING_WIDTH))
+        """Hidden (small terminals list without it), it is laid out for the whole screen it
+        gets on enter, so reading starts without a second layout."""
+        room = self.size.width if self.display else self.app.size.width - 4  # less frame
+        return max(20, min(room - 4, MAX_READING_WIDTH))
 
     def show(self, page: Text, width: int, scroll_y: float | None = None) -> None:
         """Show a page laid out for `width` cells (ask again if that is no longer ours),
@@ -57,6 +60,10 @@ class Reader(VerticalScroll):
 
     def action_read_on(self) -> None:
         """space: a page down; at the end of the article, on to the next unread one."""
+        if self.virtual_size.height < self._page_lines:
+            # Not laid out yet (just opened): it has no end to be at. Wait for it.
+            self.call_after_refresh(self.action_read_on)
+            return
         if self.scroll_y >= self.max_scroll_y:
             self.post_message(self.Finished())
         else:
