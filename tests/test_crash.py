@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -87,13 +88,35 @@ FEEDS = 200
 KILLS = 20
 
 
-def _publishing_feeds(server, count: int) -> Callable[[], int]:
+class _Answers:
+    """Counts the feed answers sent; `reached(n)` is set once n have gone out."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.waiting: tuple[int, threading.Event] | None = None
+
+    def reached(self, count: int) -> threading.Event:
+        with self.lock:
+            self.sent, event = 0, threading.Event()
+            self.waiting = (count, event)
+            return event
+
+    def one_sent(self) -> None:
+        with self.lock:
+            self.sent += 1
+            if self.waiting and self.sent >= self.waiting[0]:
+                self.waiting[1].set()
+
+
+def _publishing_feeds(server, count: int, answers: _Answers) -> Callable[[], int]:
     """`count` web feeds with an ETag per version; each call publishes one more item
     in every feed and returns how many items each now has."""
     version = 0
 
     def route(number: int) -> Callable:
         def answer(handler) -> None:
+            answers.one_sent()
             etag = f'"{number}-{version}"'
             if handler.headers.get("If-None-Match") == etag:
                 handler.reply(304, ETag=etag)
@@ -130,7 +153,8 @@ def test_refresh_killed_at_random_instants_never_leaves_a_feed_stale(
     """A web feed's validators are stored with its articles: a refresh killed after an
     answer arrived but before its articles were written must not leave an ETag that
     earns a 304 for a version never imported."""
-    publish = _publishing_feeds(server, FEEDS)
+    answers = _Answers()
+    publish = _publishing_feeds(server, FEEDS, answers)
     outlines = "".join(
         f'<outline type="rss" xmlUrl="{server.url(f"/feed-{n}.xml")}"/>' for n in range(FEEDS)
     )
@@ -140,23 +164,24 @@ def test_refresh_killed_at_random_instants_never_leaves_a_feed_stale(
     assert _tuinews(db, "import-opml", str(opml)).wait(timeout=120) == 0
 
     expected = publish()
-    started = time.monotonic()
     assert _tuinews(db, "refresh").wait(timeout=120) == 0
-    whole_refresh = time.monotonic() - started
     assert _stale_feeds(db, expected) == []
 
+    # Killed when a random number of the 200 answers have gone out: the refresh is
+    # then between answers arriving and articles written, whatever the machine's speed.
     chance = random.Random(20261201)  # fixed, so a failure can be replayed
     interrupted = 0
     for kill in range(KILLS):
         expected = publish()
+        after = chance.randint(1, FEEDS)
+        sent = answers.reached(after)
         refresh = _tuinews(db, "refresh")
-        delay = chance.uniform(0, whole_refresh)
-        time.sleep(delay)
+        assert sent.wait(timeout=120), "the refresh never asked for its feeds"
         interrupted += refresh.poll() is None
         refresh.send_signal(signal.SIGKILL)
         refresh.wait()
 
         assert _tuinews(db, "refresh").wait(timeout=120) == 0
         stale = _stale_feeds(db, expected)
-        assert stale == [], f"kill {kill} after {delay:.3f} s left {len(stale)} feeds stale"
+        assert stale == [], f"kill {kill} after {after} answers left {len(stale)} feeds stale"
     assert interrupted >= KILLS // 2, "too few refreshes were still running when killed"
