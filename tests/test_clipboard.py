@@ -11,12 +11,17 @@ from test_links import notices
 from test_ui import Running, settle
 
 
-def fake_xclip(bin_dir: Path, record: Path, exit_code: int = 0) -> None:
-    """An `xclip` that keeps what it is given, as the real one keeps the selection."""
+def x_desktop_with_xclip(tmp_path: Path, monkeypatch, exit_code: int = 0) -> Path:
+    """An X display and an `xclip` that keeps what it is given (as the real one keeps
+    the selection) and exits with `exit_code`; where it keeps it."""
+    record, bin_dir = tmp_path / "clipboard.txt", tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "xclip"
     script.write_text(f'#!/bin/sh\ncat > "{record}"\nexit {exit_code}\n')
     script.chmod(0o755)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return record
 
 
 def one_article(tmp_path: Path, cli) -> None:
@@ -29,10 +34,7 @@ def one_article(tmp_path: Path, cli) -> None:
 async def test_y_copies_with_the_desktops_program_and_says_so(
     tmp_path, cli, db_path, monkeypatch
 ) -> None:
-    record = tmp_path / "clipboard.txt"
-    fake_xclip(tmp_path / "bin", record)
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    record = x_desktop_with_xclip(tmp_path, monkeypatch)
     one_article(tmp_path, cli)
     async with Running(db_path, tmp_path) as pilot:
         await pilot.press("y")
@@ -45,9 +47,7 @@ async def test_y_copies_with_the_desktops_program_and_says_so(
 async def test_a_program_that_refuses_leaves_it_to_the_terminal_without_claiming_a_copy(
     tmp_path, cli, db_path, monkeypatch
 ) -> None:
-    fake_xclip(tmp_path / "bin", tmp_path / "clipboard.txt", exit_code=1)  # no X server
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    x_desktop_with_xclip(tmp_path, monkeypatch, exit_code=1)  # as with no X server
     one_article(tmp_path, cli)
     async with Running(db_path, tmp_path) as pilot:
         await pilot.press("y")

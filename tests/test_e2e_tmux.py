@@ -101,6 +101,40 @@ def started(term: Terminal) -> str:
     return term.wait_for(lambda s: "All articles" in s, "the feed list", START_TIMEOUT)
 
 
+def checkout_command(*args: str) -> str:
+    """This checkout's tuinews (not an installed one), for the terminal to run."""
+    source = Path(__import__("tuinews").__file__).resolve().parents[1]
+    return shlex.join(["env", f"PYTHONPATH={source}", sys.executable, "-m", "tuinews", *args])
+
+
+def add_feed(term: Terminal, name: str, items: list[dict], title: str) -> None:
+    from feedgen import rss
+
+    from tuinews.cli import main
+
+    feed = term.home / name
+    feed.write_bytes(rss(items, title=title))
+    assert main(["--db", str(term.home / "library.db"), "add", str(feed)]) == 0
+
+
+def recording_script(term: Terminal, name: str, record: str) -> Path:
+    """A shell script the app is given as a program (a browser, a pager): `record` is
+    its body, which writes what it was given where the test can read it."""
+    script = term.home / name
+    script.write_text(f"#!/bin/sh\n{record}\n")
+    script.chmod(0o755)
+    return script
+
+
+def wait_until(condition: Callable[[], bool], tries: int = 200) -> bool:
+    """Poll every 0.1 s, a bounded number of times (nothing here is timed)."""
+    for _ in range(tries):
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
 def test_first_run_shows_the_samples_help_and_quits(terminal: Terminal):
     assert TUINEWS.exists(), f"tuinews is not installed in this environment: {TUINEWS}"
     terminal.start(shlex.quote(str(TUINEWS)))
@@ -167,10 +201,6 @@ def test_emoji_sequences_leave_every_row_its_width_in_a_real_terminal(terminal: 
     import ctypes.util
     import locale
 
-    from feedgen import rss
-
-    from tuinews.cli import main
-
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
 
@@ -191,12 +221,8 @@ def test_emoji_sequences_leave_every_row_its_width_in_a_real_terminal(terminal: 
         {"guid": f"w{n}", "title": title, "body": f"<p>{title}</p>", "date": 1_700_000_000 + n}
         for n, title in enumerate(titles)
     ]
-    feed = terminal.home / "wide.xml"
-    feed.write_bytes(rss(items, title="Emoji 👨‍👩‍👧‍👦 feed ❤️ 🇺🇳 with a long name"))
-    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
-    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
-    command = f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews"
-    terminal.start(command, size=(160, 45))  # three panes: the reader beside the list
+    add_feed(terminal, "wide.xml", items, "Emoji 👨‍👩‍👧‍👦 feed ❤️ 🇺🇳 with a long name")
+    terminal.start(checkout_command(), size=(160, 45))  # three panes: reader beside list
     started(terminal)
     for _ in titles:
         terminal.press("j")
@@ -215,10 +241,6 @@ def test_emoji_sequences_leave_every_row_its_width_in_a_real_terminal(terminal: 
 def test_at_80x24_read_to_the_end_go_on_to_the_next_unread_and_open_link_2(terminal: Terminal):
     """newsboat's flow at the size most terminals open at: list, enter, space to the end
     and on, a link by its number, quit. The "browser" records what it was asked to open."""
-    from feedgen import rss
-
-    from tuinews.cli import main
-
     body = "".join(
         f"<p>Paragraph {n} of the story, long enough to fill a line or two of the reader.</p>"
         for n in range(30)
@@ -234,16 +256,11 @@ def test_at_80x24_read_to_the_end_go_on_to_the_next_unread_and_open_link_2(termi
         }
         for n in range(2)
     ]
-    feed = terminal.home / "stories.xml"
-    feed.write_bytes(rss(items, title="Stories"))
-    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
+    add_feed(terminal, "stories.xml", items, "Stories")
     opened = terminal.home / "opened.txt"
-    recorder = terminal.home / "browser.sh"
-    recorder.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {shlex.quote(str(opened))}\n')
-    recorder.chmod(0o755)
-    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
-    command = f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews"
-    terminal.start(command, size=(80, 24), BROWSER=f"{recorder} %s")
+    record = f'printf "%s\\n" "$1" >> {shlex.quote(str(opened))}'
+    browser = recording_script(terminal, "browser.sh", record)
+    terminal.start(checkout_command(), size=(80, 24), BROWSER=f"{browser} %s")
     terminal.wait_for(lambda s: "Story number 1" in s, "the list")
 
     for _ in range(3):  # keys pressed while the app still starts may be lost: press again
@@ -261,40 +278,23 @@ def test_at_80x24_read_to_the_end_go_on_to_the_next_unread_and_open_link_2(termi
     assert "Feeds" not in shown  # still reading full screen
 
     terminal.press("2")
-    deadline = time.monotonic() + 10
-    while not opened.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    assert wait_until(opened.exists), "the browser was never started"
     assert opened.read_text().split() == ["https://two.example.org/0"]
 
     terminal.wait_for(lambda s: "Story number 0" in s, "the reader, back after the browser")
     terminal.press("q")
-    deadline = time.monotonic() + 10
-    while terminal.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not terminal.alive()
+    assert wait_until(lambda: not terminal.alive()), "q did not quit"
 
 
 def test_show_on_a_terminal_goes_through_the_pager(terminal: Terminal):
     """As git log does: a long article goes to $PAGER (run as an argument list); the same
     command into a pipe prints it straight."""
-    from feedgen import rss
-
-    from tuinews.cli import main
-
     body = "".join(f"<p>Paragraph {n} of a long story.</p>" for n in range(40))
     items = [{"guid": "long", "title": "A long story", "body": body, "date": 1_700_000_000}]
-    feed = terminal.home / "long.xml"
-    feed.write_bytes(rss(items, title="Long"))
-    assert main(["--db", str(terminal.home / "library.db"), "add", str(feed)]) == 0
+    add_feed(terminal, "long.xml", items, "Long")
     paged = terminal.home / "paged.txt"
-    pager = terminal.home / "pager.sh"
-    pager.write_text(f"#!/bin/sh\ncat > {shlex.quote(str(paged))}\n")
-    pager.chmod(0o755)
-    source = Path(__import__("tuinews").__file__).resolve().parents[1]  # this checkout's
-    command = f"env PYTHONPATH={shlex.quote(str(source))} {sys.executable} -m tuinews show 1"
-    terminal.start(command, size=(80, 24), PAGER=f"{pager} --flag-the-pager-gets")
-    deadline = time.monotonic() + START_TIMEOUT
-    while terminal.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    pager = recording_script(terminal, "pager.sh", f"cat > {shlex.quote(str(paged))}")
+    terminal.start(checkout_command("show", "1"), size=(80, 24), PAGER=f"{pager} --a-flag")
+    assert wait_until(lambda: not terminal.alive()), "show did not end"
     text = paged.read_text()
     assert text.startswith("A long story\n") and "Paragraph 39 of a long story." in text
