@@ -574,7 +574,7 @@ class Store:
         where, params = ["1"], []
         if query.feed_prefixes or query.tags:
             feed_ids = [feed.id for feed in self.feeds() if _feed_matches(feed, query)]
-            where.append(f"a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})")
+            where.append(_one_of("a.feed_id", feed_ids))
             params.extend(feed_ids)
         if query.unread is not None:
             where.append("a.read = ?")
@@ -677,7 +677,7 @@ class Store:
         is not "never". `feed_ids` narrows to those feeds."""
         narrow, params = "", [now, default.value]
         if feed_ids is not None:
-            narrow = f"AND a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})"
+            narrow = "AND " + _one_of("a.feed_id", feed_ids)
             params.extend(feed_ids)
         rows = self._conn.execute(
             "SELECT p.article_id, p.url FROM page_fetches p "
@@ -699,10 +699,10 @@ class Store:
         a web link and no page text yet; return how many are now waiting."""
         where, params = [], []
         if article_ids is not None:
-            where.append(f"a.id IN ({','.join('?' * len(article_ids)) or 'NULL'})")
+            where.append(_one_of("a.id", article_ids))
             params.extend(article_ids)
         if feed_ids is not None:
-            where.append(f"a.feed_id IN ({','.join('?' * len(feed_ids)) or 'NULL'})")
+            where.append(_one_of("a.feed_id", feed_ids))
             params.extend(feed_ids)
         now = self._now()
         with self._transaction() as conn:
@@ -866,6 +866,11 @@ class Store:
 
     def article_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def _one_of(column: str, values: Sequence[object]) -> str:
+    """`column IN (?, ?, …)` for bound values; none matches nothing."""
+    return f"{column} IN ({','.join('?' * len(values)) or 'NULL'})"
 
 
 def _feed_matches(feed: Feed, query: SearchQuery) -> bool:
